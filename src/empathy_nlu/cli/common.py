@@ -1,0 +1,51 @@
+"""Small helpers shared by the CLI commands: progress lines, data options, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from ..persistence import write_text_atomic
+
+
+def progress_printer(args):
+    """A callback printing elapsed time and a message to stderr (silent with --quiet)."""
+    if getattr(args, "quiet", False):
+        return None
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def add_data_options(parser) -> None:
+    parser.add_argument("--format", choices=["yaml", "rasa", "jsonl", "csv", "hf"], help="force the data format")
+    parser.add_argument("--text-column", default="text", help="CSV/datasets column with the text")
+    parser.add_argument("--label-column", default="intent", help="CSV/datasets column with the intent")
+    parser.add_argument("--split", default="train", help="split of a `datasets` dataset (hf:NAME)")
+    parser.add_argument("--strict", action="store_true", help="conflicting labels are an error, not a warning")
+
+
+def load_dataset_from_args(args, sources):
+    from ..dataset import load_many
+
+    return load_many(
+        list(sources),
+        format=args.format,
+        text_column=args.text_column,
+        label_column=args.label_column,
+        split=args.split,
+        strict=args.strict,
+    )
+
+
+def emit_json(report: dict, out: str | Path | None = None) -> None:
+    """Print ``report`` as JSON on stdout and, with ``out``, write it atomically to that file."""
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    if out:
+        write_text_atomic(out, text + "\n")
+    print(text)

@@ -1,0 +1,36 @@
+"""`empathy-nlu demo`: the bundled default model on a few customer messages."""
+
+from __future__ import annotations
+
+import json
+
+from ..classifier import Classifier
+
+HELP = "show the bundled default model's predictions for a few customer messages"
+
+MESSAGES = [
+    ("hi, I need some help", None),
+    ("I was charged twice for the same coffee this morning", None),
+    ("my new card STILL hasn't shown up, it's been two weeks!!", None),
+    ("it still doesn't work", ["I can't log in to the app", "have you tried resetting your password?"]),
+    ("can you recommend a good pizza place nearby?", None),
+    ("let me talk to a real person please", None),
+]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--model", help="model directory (default: the bundled default model)")
+    parser.add_argument("--json", action="store_true", help="print full predictions as JSON Lines")
+
+
+def run(args) -> int:
+    classifier = Classifier.load(args.model)
+    for text, history in MESSAGES:
+        prediction = classifier.predict(text, history)
+        if args.json:
+            print(json.dumps(prediction.to_dict(), ensure_ascii=False))
+            continue
+        verdict = "OUT OF SCOPE" if prediction.out_of_scope else prediction.intent.name
+        runner_up = ", ".join(f"{s.name} {s.confidence:.2f}" for s in prediction.intent_ranking[1:3])
+        print(f"{text!r}\n    -> {verdict} ({prediction.intent.confidence:.2f}); next: {runner_up}")
+    return 0

@@ -1,0 +1,30 @@
+"""`empathy-nlu evaluate --model DIR DATA [--json OUT]`: the evaluation report as JSON."""
+
+from __future__ import annotations
+
+from ..classifier import Classifier
+from ..errors import DataError
+from ..evaluation import evaluate
+from .common import add_data_options, emit_json, load_dataset_from_args, progress_printer
+
+HELP = "evaluate a model on labelled data and print the report as JSON"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("data", nargs="+", help="labelled evaluation data")
+    parser.add_argument("--model", help="model directory (default: the bundled default model)")
+    parser.add_argument("--json", dest="json_out", help="also write the report to this file")
+    add_data_options(parser)
+
+
+def run(args) -> int:
+    say = progress_printer(args)
+    classifier = Classifier.load(args.model)
+    dataset = load_dataset_from_args(args, args.data)
+    examples = dataset.intent_examples()
+    if not examples:
+        raise DataError("the evaluation data has no examples with an intent.", code="E110")
+    if say:
+        say(f"evaluating on {len(examples)} examples")
+    emit_json(evaluate(classifier, examples), args.json_out)
+    return 0

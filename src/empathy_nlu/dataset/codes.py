@@ -1,0 +1,35 @@
+"""Stable error codes of the data layer, in one place so docs and tests can rely on them.
+
+Programs branch on ``DataError.code``; users search for it. Never renumber a code:
+add a new one instead.
+"""
+
+from __future__ import annotations
+
+EMPTY_TEXT = "E101"
+UNKNOWN_COLUMN = "E102"
+OVERLAPPING_SPANS = "E103"
+SPAN_OUT_OF_RANGE = "E104"
+TOO_FEW_EXAMPLES = "E105"
+CONFLICTING_LABELS = "E106"
+MALFORMED = "E107"
+BAD_ANNOTATION = "E108"
+NOT_FOUND = "E109"
+MISSING_KEY = "E110"
+BAD_VALUE = "E111"
+EMPTY_DATASET = "E112"
+
+DESCRIPTIONS: dict[str, str] = {
+    EMPTY_TEXT: "empty or whitespace-only text",
+    UNKNOWN_COLUMN: "text_column / label_column not in the CSV header or Hugging Face dataset",
+    OVERLAPPING_SPANS: "two entity spans of one example overlap",
+    SPAN_OUT_OF_RANGE: "entity span outside the text (start < 0, end > len(text) or start >= end)",
+    TOO_FEW_EXAMPLES: "an intent has fewer than min_examples examples",
+    CONFLICTING_LABELS: "the same text under two intents (strict=True; otherwise a DataWarning)",
+    MALFORMED: "file or line that cannot be parsed: invalid JSON, YAML syntax, CSV row, encoding",
+    BAD_ANNOTATION: "inline entity annotation that cannot be parsed",
+    NOT_FOUND: "file, split or Hugging Face dataset not found, or format unknown",
+    MISSING_KEY: "a required key is missing, or a dialogue turn has an unknown speaker",
+    BAD_VALUE: "a key has a value of the wrong type or outside the allowed values",
+    EMPTY_DATASET: "the source holds no examples and no dialogues",
+}

@@ -1,0 +1,117 @@
+"""Evaluation and cross-validation: the report `empathy-nlu evaluate` writes, as a plain dict.
+
+Key names are a contract (other tools read them): ``n``, ``intent.{accuracy,
+macro_f1, in_scope_accuracy, oos_recall, ece, per_intent, confusions}``,
+``latency_ms.{p50, p99}``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold
+
+from .classifier import Classifier
+from .intent_classifier.calibration import expected_calibration_error, reliability_table
+from .schema import OUT_OF_SCOPE, Example
+
+
+def _predicted_label(prediction) -> str:
+    return OUT_OF_SCOPE if prediction.out_of_scope else prediction.intent.name
+
+
+def intent_report(gold: Sequence[str], predicted: Sequence[str], confidence: Sequence[float]) -> dict:
+    """Accuracy, macro-F1, out-of-scope figures, calibration, per-intent scores and top confusions."""
+    gold_a, pred_a = np.array(gold), np.array(predicted)
+    correct = gold_a == pred_a
+    in_scope, oos = gold_a != OUT_OF_SCOPE, gold_a == OUT_OF_SCOPE
+    labels = sorted(set(gold))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold_a, pred_a, labels=labels, zero_division=0
+    )
+    confusions = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
+    return {
+        "accuracy": float(correct.mean()) if len(correct) else None,
+        "macro_f1": float(f1_score(gold_a, pred_a, labels=labels, average="macro", zero_division=0)),
+        "in_scope_accuracy": float(correct[in_scope].mean()) if oos.any() and in_scope.any() else None,
+        "oos_recall": float((pred_a[oos] == OUT_OF_SCOPE).mean()) if oos.any() else None,
+        "ece": expected_calibration_error(np.array(confidence), correct),
+        "reliability": reliability_table(np.array(confidence), correct),
+        "per_intent": {
+            label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+        },
+        "confusions": [
+            {"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common(20)
+        ],
+    }
+
+
+def measure_latency(classifier: Classifier, texts: Sequence[str], n: int = 300) -> dict:
+    """Single-utterance ``predict`` latency in milliseconds over up to ``n`` texts (after one warm-up)."""
+    sample = list(texts[:n])
+    if not sample:
+        return {"p50": None, "p99": None}
+    classifier.predict(sample[0])
+    timings = []
+    for text in sample:
+        started = time.perf_counter()
+        classifier.predict(text)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"p50": float(np.percentile(timings, 50)), "p99": float(np.percentile(timings, 99))}
+
+
+def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample: int = 300) -> dict:
+    """The evaluation report of ``classifier`` on labelled ``examples``."""
+    examples = [ex for ex in examples if ex.intent is not None]
+    texts = [ex.text for ex in examples]
+    predictions = classifier.predict_batch(texts)
+    report = intent_report(
+        [ex.intent for ex in examples],
+        [_predicted_label(p) for p in predictions],
+        [p.intent.confidence for p in predictions],
+    )
+    return {"n": len(examples), "intent": report, "latency_ms": measure_latency(classifier, texts, latency_sample)}
+
+
+def cross_validate(
+    examples: Sequence[Example],
+    folds: int = 5,
+    config: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+    random_state: int = 0,
+) -> dict:
+    """K-fold cross-validation of the whole ``Classifier`` (per-fold and mean figures)."""
+    say = progress or (lambda message: None)
+    examples = [ex for ex in examples if ex.intent is not None]
+    labels = np.array([ex.intent for ex in examples])
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=random_state)
+    per_fold = []
+    gold_all, pred_all, conf_all = [], [], []
+    for k, (train, test) in enumerate(splitter.split(np.zeros(len(labels)), labels), 1):
+        say(f"fold {k}/{folds}: training on {len(train)} examples")
+        model = Classifier.train([examples[i] for i in train], config)
+        predictions = model.predict_batch([examples[i].text for i in test])
+        gold = [examples[i].intent for i in test]
+        predicted = [_predicted_label(p) for p in predictions]
+        confidence = [p.intent.confidence for p in predictions]
+        fold_report = intent_report(gold, predicted, confidence)
+        per_fold.append({k: fold_report[k] for k in ("accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "ece")})
+        say(f"fold {k}/{folds}: accuracy {fold_report['accuracy']:.4f}")
+        gold_all += gold
+        pred_all += predicted
+        conf_all += confidence
+    pooled = intent_report(gold_all, pred_all, conf_all)
+    accuracies = [f["accuracy"] for f in per_fold]
+    return {
+        "n": len(examples),
+        "folds": folds,
+        "intent": pooled,
+        "accuracy_mean": float(np.mean(accuracies)),
+        "accuracy_std": float(np.std(accuracies)),
+        "per_fold": per_fold,
+    }

@@ -1,0 +1,181 @@
+"""Sparse word and character n-gram features with TF-IDF weighting.
+
+Why not sklearn's ``TfidfVectorizer``: a single-utterance ``transform`` through
+it costs about a millisecond of Python overhead, ten times our latency budget.
+This featurizer does the same arithmetic (sublinear tf, smoothed idf, L2 norm
+per block) on ``ProcessedText`` tokens, caches the character n-grams of each
+word, and persists as plain JSON plus a float array.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+
+from .errors import ModelError, NotFittedError
+from .preprocessing import ProcessedText
+
+_CACHE_LIMIT = 200_000
+
+
+class SparseFeaturizer:
+    """Word n-grams plus within-word character n-grams, TF-IDF weighted, two L2-normalized blocks."""
+
+    def __init__(
+        self,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 1,
+        char_weight: float = 1.0,
+    ) -> None:
+        self.word_ngram_range = tuple(word_ngram_range)
+        self.char_ngram_range = tuple(char_ngram_range)
+        self.min_df = min_df
+        self.char_weight = char_weight
+        self._char_cache: dict[str, tuple[str, ...]] = {}
+        self._column_cache: dict[str, list[int]] = {}
+
+    # -- n-gram extraction ----------------------------------------------------------------------
+    def _word_ngrams(self, tokens: Sequence[str]) -> list[str]:
+        lo, hi = self.word_ngram_range
+        out = []
+        for n in range(lo, hi + 1):
+            for i in range(len(tokens) - n + 1):
+                out.append("w " + " ".join(tokens[i : i + n]))
+        return out
+
+    def _char_ngrams_of(self, token: str) -> tuple[str, ...]:
+        grams = self._char_cache.get(token)
+        if grams is None:
+            lo, hi = self.char_ngram_range
+            padded = f" {token} "
+            size = len(padded)
+            grams = tuple(
+                padded[i : i + n] for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
+            )
+            if len(self._char_cache) >= _CACHE_LIMIT:
+                self._char_cache.clear()
+            self._char_cache[token] = grams
+        return grams
+
+    def _char_ngrams(self, tokens: Sequence[str]) -> list[str]:
+        out: list[str] = []
+        for token in tokens:
+            out.extend(self._char_ngrams_of(token))
+        return out
+
+    # -- fitting --------------------------------------------------------------------------------
+    def fit(self, docs: Sequence[ProcessedText]) -> SparseFeaturizer:
+        word_df: Counter[str] = Counter()
+        char_df: Counter[str] = Counter()
+        for doc in docs:
+            word_df.update(set(self._word_ngrams(doc.tokens)))
+            char_df.update(set(self._char_ngrams(doc.tokens)))
+        n_docs = len(docs)
+        words = sorted(g for g, df in word_df.items() if df >= self.min_df)
+        chars = sorted(g for g, df in char_df.items() if df >= self.min_df)
+        self.word_vocabulary_ = {g: i for i, g in enumerate(words)}
+        self.char_vocabulary_ = {g: i + len(words) for i, g in enumerate(chars)}
+        dfs = np.array([word_df[g] for g in words] + [char_df[g] for g in chars], dtype=np.float64)
+        self.idf_ = (np.log((1.0 + n_docs) / (1.0 + dfs)) + 1.0).astype(np.float32)
+        return self
+
+    @property
+    def n_features_(self) -> int:
+        self._check_fitted()
+        return len(self.idf_)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "idf_"):
+            raise NotFittedError("SparseFeaturizer is not fitted: call fit() or load a model first.")
+
+    # -- transforming ---------------------------------------------------------------------------
+    def _char_columns(self, token: str) -> list[int]:
+        """Columns of a token's character n-grams, cached per token (words repeat a lot)."""
+        columns = self._column_cache.get(token)
+        if columns is None:
+            vocabulary = self.char_vocabulary_
+            columns = [j for j in map(vocabulary.get, self._char_ngrams_of(token)) if j is not None]
+            if len(self._column_cache) >= _CACHE_LIMIT:
+                self._column_cache.clear()
+            self._column_cache[token] = columns
+        return columns
+
+    def _columns(self, doc: ProcessedText) -> tuple[list[int], list[int]]:
+        vocabulary = self.word_vocabulary_
+        words = [j for j in map(vocabulary.get, self._word_ngrams(doc.tokens)) if j is not None]
+        chars: list[int] = []
+        for token in doc.tokens:
+            chars.extend(self._char_columns(token))
+        return words, chars
+
+    def _weigh(self, columns: list[int], weight: float) -> tuple[np.ndarray, np.ndarray]:
+        idx, counts = np.unique(np.array(columns, dtype=np.int32), return_counts=True)
+        vals = (1.0 + np.log(counts, dtype=np.float32)) * self.idf_[idx]
+        norm = np.sqrt(vals @ vals)
+        return idx, vals * (weight / norm) if norm > 0 else vals
+
+    def transform_one(self, doc: ProcessedText) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices and values of one document (the hot path of ``predict``)."""
+        self._check_fitted()
+        words, chars = self._columns(doc)
+        wi, wv = self._weigh(words, 1.0)
+        ci, cv = self._weigh(chars, self.char_weight)
+        return np.concatenate([wi, ci]), np.concatenate([wv, cv])
+
+    def _block_matrix(self, rows: list[list[int]], weight: float) -> sparse.csr_matrix:
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        indices = np.fromiter((j for row in rows for j in row), dtype=np.int32, count=int(indptr[-1]))
+        matrix = sparse.csr_matrix(
+            (np.ones(len(indices), np.float32), indices, indptr), shape=(len(rows), self.n_features_)
+        )
+        matrix.sum_duplicates()
+        matrix.data = (1.0 + np.log(matrix.data)) * self.idf_[matrix.indices]
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.diags((weight / norms).astype(np.float32)) @ matrix
+
+    def transform(self, docs: Sequence[ProcessedText]) -> sparse.csr_matrix:
+        """Vectorized batch transform; equal to stacking ``transform_one`` rows."""
+        self._check_fitted()
+        columns = [self._columns(doc) for doc in docs]
+        words = self._block_matrix([w for w, _ in columns], 1.0)
+        chars = self._block_matrix([c for _, c in columns], self.char_weight)
+        return (words + chars).tocsr().astype(np.float32)
+
+    # -- persistence ----------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        return {
+            "word_ngram_range": list(self.word_ngram_range),
+            "char_ngram_range": list(self.char_ngram_range),
+            "min_df": self.min_df,
+            "char_weight": self.char_weight,
+        }
+
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """JSON-able state and arrays; the vocabulary is stored as lists ordered by column."""
+        self._check_fitted()
+        state = {
+            "config": self.get_config(),
+            "word_vocabulary": sorted(self.word_vocabulary_, key=self.word_vocabulary_.get),
+            "char_vocabulary": sorted(self.char_vocabulary_, key=self.char_vocabulary_.get),
+        }
+        return state, {"idf": self.idf_}
+
+    @classmethod
+    def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> SparseFeaturizer:
+        try:
+            featurizer = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()})
+            words, chars = state["word_vocabulary"], state["char_vocabulary"]
+            featurizer.word_vocabulary_ = {g: i for i, g in enumerate(words)}
+            featurizer.char_vocabulary_ = {g: i + len(words) for i, g in enumerate(chars)}
+            featurizer.idf_ = np.asarray(arrays["idf"], dtype=np.float32)
+        except (KeyError, TypeError) as exc:
+            raise ModelError(f"featurizer state is incomplete ({exc!r}); retrain the model.", "E204") from exc
+        if len(featurizer.idf_) != len(words) + len(chars):
+            raise ModelError("featurizer vocabulary and idf array disagree in size; retrain.", "E204")
+        return featurizer

@@ -1,0 +1,205 @@
+"""Fast tier: sparse n-grams into a linear SVM, temperature-calibrated, with an out-of-scope threshold.
+
+Training runs K-fold cross-validation on the training data only, to fit the
+temperature and choose the out-of-scope threshold from out-of-fold scores,
+then fits the final model on all of it. Prediction is a gather-and-sum over the
+weight rows of the features present: a few tens of microseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from ..errors import DataError, ModelError, NotFittedError
+from ..features import SparseFeaturizer
+from ..preprocessing import ProcessedText
+from ..schema import OUT_OF_SCOPE
+from .calibration import expected_calibration_error, fit_temperature, softmax
+from .out_of_scope import choose_threshold
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    """The classifier's answer for one utterance: ranking of (intent, probability), best first."""
+
+    ranking: list[tuple[str, float]]
+    out_of_scope: bool
+    reason: str | None  # "trained_class", "low_confidence", "no_known_words" or None
+
+    @property
+    def top(self) -> tuple[str, float]:
+        return self.ranking[0]
+
+
+class LinearIntentClassifier:
+    """Word + character n-gram TF-IDF into one-vs-rest LinearSVC, calibrated by temperature scaling."""
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 1,
+        cv_folds: int = 3,
+        max_in_scope_loss: float = 0.02,
+        ranking_size: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.C = C
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.cv_folds = cv_folds
+        self.max_in_scope_loss = max_in_scope_loss
+        self.ranking_size = ranking_size
+        self.random_state = random_state
+
+    # -- training -------------------------------------------------------------------------------
+    def _fit_svm(self, X, y: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+        """Weights as (n_features, n_classes) and intercepts, also for the binary case."""
+        svm = LinearSVC(C=self.C, random_state=self.random_state).fit(X, y)
+        coef, intercept = svm.coef_, svm.intercept_
+        if n_classes == 2:  # sklearn keeps one row for two classes; spread it symmetrically
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        return np.ascontiguousarray(coef.T, dtype=np.float32), intercept.astype(np.float32)
+
+    def fit(
+        self,
+        docs: Sequence[ProcessedText],
+        labels: Sequence[str],
+        progress: Callable[[str], None] | None = None,
+    ) -> LinearIntentClassifier:
+        say = progress or (lambda message: None)
+        self.labels_ = sorted(set(labels))
+        if len(self.labels_) < 2:
+            raise DataError(f"need at least 2 intents to train, got {self.labels_}.", code="E105")
+        index = {label: i for i, label in enumerate(self.labels_)}
+        y = np.array([index[label] for label in labels])
+        n_classes = len(self.labels_)
+
+        say(f"features: fitting on {len(docs)} examples")
+        self.featurizer_ = SparseFeaturizer(self.word_ngram_range, self.char_ngram_range, self.min_df).fit(docs)
+        X = self.featurizer_.transform(docs)
+
+        folds = min(self.cv_folds, int(np.bincount(y).min()))
+        oof = np.zeros((len(y), n_classes), dtype=np.float64)
+        if folds >= 2:
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+            for k, (train, held_out) in enumerate(splitter.split(X, y), 1):
+                say(f"cross-validation: fold {k}/{folds}")
+                weights, bias = self._fit_svm(X[train], y[train], n_classes)
+                oof[held_out] = X[held_out] @ weights + bias
+            self.temperature_ = fit_temperature(oof, y)
+        else:
+            self.temperature_ = 1.0
+        self.oos_index_ = index.get(OUT_OF_SCOPE)
+
+        probabilities = softmax(oof, self.temperature_)
+        predicted, confidence = probabilities.argmax(1), probabilities.max(1)
+        if folds >= 2:
+            self.threshold_ = choose_threshold(
+                confidence, predicted, y, self.oos_index_, self.max_in_scope_loss
+            )
+        else:
+            self.threshold_ = 0.0
+        self.cv_metrics_ = {
+            "folds": folds,
+            "accuracy": float((predicted == y).mean()) if folds >= 2 else None,
+            "ece": expected_calibration_error(confidence, predicted == y) if folds >= 2 else None,
+            "temperature": self.temperature_,
+            "threshold": self.threshold_,
+        }
+
+        say("final model: fitting on all examples")
+        self.weights_, self.intercept_ = self._fit_svm(X, y, n_classes)
+        return self
+
+    # -- prediction -----------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "weights_"):
+            raise NotFittedError("LinearIntentClassifier is not fitted: call fit() or load a model.")
+
+    def _result(self, probabilities: np.ndarray, has_features: bool) -> IntentResult:
+        k = min(self.ranking_size, len(self.labels_))
+        top = np.argpartition(-probabilities, k - 1)[:k]
+        top = top[np.argsort(-probabilities[top])]
+        ranking = [(self.labels_[i], float(probabilities[i])) for i in top]
+        best = int(top[0])
+        if not has_features:
+            return IntentResult(ranking, True, "no_known_words")
+        if best == self.oos_index_:
+            return IntentResult(ranking, True, "trained_class")
+        if probabilities[best] < self.threshold_:
+            return IntentResult(ranking, True, "low_confidence")
+        return IntentResult(ranking, False, None)
+
+    def predict_one(self, doc: ProcessedText) -> IntentResult:
+        self._check_fitted()
+        idx, vals = self.featurizer_.transform_one(doc)
+        scores = vals @ self.weights_[idx] + self.intercept_
+        return self._result(softmax(scores, self.temperature_), len(idx) > 0)
+
+    def predict(self, docs: Sequence[ProcessedText]) -> list[IntentResult]:
+        self._check_fitted()
+        X = self.featurizer_.transform(docs)
+        probabilities = softmax(X @ self.weights_ + self.intercept_, self.temperature_)
+        has_features = np.diff(X.indptr) > 0
+        return [self._result(p, bool(h)) for p, h in zip(probabilities, has_features, strict=True)]
+
+    # -- persistence ----------------------------------------------------------------------------
+    def get_params(self) -> dict:
+        return {
+            "C": self.C,
+            "word_ngram_range": list(self.word_ngram_range),
+            "char_ngram_range": list(self.char_ngram_range),
+            "min_df": self.min_df,
+            "cv_folds": self.cv_folds,
+            "max_in_scope_loss": self.max_in_scope_loss,
+            "ranking_size": self.ranking_size,
+            "random_state": self.random_state,
+        }
+
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """JSON-able state plus named arrays (no pickle anywhere)."""
+        self._check_fitted()
+        featurizer_state, featurizer_arrays = self.featurizer_.to_state()
+        state = {
+            "params": self.get_params(),
+            "labels": self.labels_,
+            "temperature": self.temperature_,
+            "threshold": self.threshold_,
+            "cv_metrics": self.cv_metrics_,
+            "featurizer": featurizer_state,
+        }
+        arrays = {"weights": self.weights_, "intercept": self.intercept_, **featurizer_arrays}
+        return state, arrays
+
+    @classmethod
+    def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> LinearIntentClassifier:
+        try:
+            params = dict(state["params"])
+            for key in ("word_ngram_range", "char_ngram_range"):
+                params[key] = tuple(params[key])
+            model = cls(**params)
+            model.labels_ = list(state["labels"])
+            model.temperature_ = float(state["temperature"])
+            model.threshold_ = float(state["threshold"])
+            model.cv_metrics_ = dict(state["cv_metrics"])
+            model.featurizer_ = SparseFeaturizer.from_state(state["featurizer"], arrays)
+            model.weights_ = np.ascontiguousarray(arrays["weights"], dtype=np.float32)
+            model.intercept_ = np.asarray(arrays["intercept"], dtype=np.float32)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"intent classifier state is incomplete ({exc!r}); retrain.", "E204") from exc
+        model.oos_index_ = model.labels_.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels_ else None
+        expected = (model.featurizer_.n_features_, len(model.labels_))
+        if model.weights_.shape != expected or model.intercept_.shape != (len(model.labels_),):
+            raise ModelError(
+                f"weights have shape {model.weights_.shape}, expected {expected}; the model is damaged.", "E204"
+            )
+        return model

@@ -1,0 +1,47 @@
+"""The typed result of ``Classifier.predict``: one dataclass, one ``to_dict`` for JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    name: str
+    confidence: float
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "confidence": round(self.confidence, 6)}
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the customer wants, how they feel, what they said, and what the history means.
+
+    ``sentiment``, ``cues``, ``entities`` and ``context`` are filled by the
+    sentiment, entity and context layers; they are null/empty until then.
+    """
+
+    text: str
+    intent: IntentScore
+    intent_ranking: list[IntentScore]
+    out_of_scope: bool
+    out_of_scope_reason: str | None = None
+    sentiment: dict[str, Any] | None = None
+    cues: dict[str, Any] = field(default_factory=dict)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "intent": self.intent.to_dict(),
+            "intent_ranking": [score.to_dict() for score in self.intent_ranking],
+            "out_of_scope": self.out_of_scope,
+            "out_of_scope_reason": self.out_of_scope_reason,
+            "sentiment": self.sentiment,
+            "cues": self.cues,
+            "entities": self.entities,
+            "context": self.context,
+        }

@@ -1,0 +1,90 @@
+"""One text normalizer used identically at training and at prediction time.
+
+Why one module: a model is only as good as the match between the text it was
+trained on and the text it sees. Every model calls ``preprocess`` and nothing
+else, so a change here changes training and prediction together (the manifest
+records ``PREPROCESSING_VERSION`` so an old model is not fed new normalization).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+PREPROCESSING_VERSION = 1
+
+URL_TOKEN = "xxurl"
+EMAIL_TOKEN = "xxemail"
+MONEY_TOKEN = "xxmoney"
+NUMBER_TOKEN = "xxnum"
+EMOJI_TOKEN = "xxemoji"
+
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|org|net|io|co|uk|de|fr|es)(?:/\S*)?\b", re.I)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_CURRENCY_WORDS = (
+    r"(?:euros?|eur|dollars?|usd|bucks|pounds?|gbp|quid|yen|jpy|francs?|chf|rupees?|inr|"
+    r"pesos?|reais|real|brl|kr|sek|nok|dkk|zloty|pln|cents?|pence|p)"
+)
+_NUM = r"\d+(?:[.,]\d+)*(?:\s?[km])?"
+_MONEY = re.compile(
+    rf"[$€£¥₹]\s?{_NUM}|{_NUM}\s?[$€£¥₹]|\b{_NUM}\s?{_CURRENCY_WORDS}\b|\b(?:usd|eur|gbp)\s?{_NUM}",
+    re.I,
+)
+_NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
+_ELONGATION = re.compile(r"(\w)\1{2,}")
+_REPEATED_PUNCT = re.compile(r"([!?.])\1{2,}")
+_WHITESPACE = re.compile(r"\s+")
+# Pictographs, dingbats, symbols and flags: enough to split emoji off words.
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class ProcessedText:
+    """The raw text, its normalized form, and the tokens of the normalized form."""
+
+    raw: str
+    normalized: str
+    tokens: tuple[str, ...]
+
+
+_local = threading.local()
+
+
+def _tokenizer():
+    """spaCy's blank English tokenizer, one per thread (spaCy objects are not shared across threads)."""
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        import spacy
+
+        tok = spacy.blank("en").tokenizer
+        _local.tokenizer = tok
+    return tok
+
+
+def normalize(text: str) -> str:
+    """NFKC, placeholders for URLs/emails/money/numbers, emoji split off, elongation and case folded."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    text = _URL.sub(f" {URL_TOKEN} ", text)
+    text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
+    text = _MONEY.sub(f" {MONEY_TOKEN} ", text)
+    text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
+    text = _EMOJI.sub(lambda m: f" {m.group(0)} ", text)
+    text = _ELONGATION.sub(r"\1\1", text)
+    text = _REPEATED_PUNCT.sub(r"\1\1", text)
+    text = text.casefold()
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def tokenize(normalized: str) -> tuple[str, ...]:
+    """Tokens of already-normalized text (whitespace dropped)."""
+    return tuple(t.text for t in _tokenizer()(normalized) if not t.is_space)
+
+
+def preprocess(text: str) -> ProcessedText:
+    """Normalize and tokenize ``text``; the single entry point every model uses."""
+    normalized = normalize(text)
+    return ProcessedText(raw=text, normalized=normalized, tokens=tokenize(normalized))
