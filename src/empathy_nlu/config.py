@@ -20,7 +20,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "C": 1.0,
         "word_ngram_range": [1, 2],
         "char_ngram_range": [2, 5],
-        "min_df": 2,
+        "min_df": 1,
         "cv_folds": 3,
         "max_in_scope_loss": 0.02,
         "ranking_size": 5,

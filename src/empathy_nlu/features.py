@@ -112,6 +112,11 @@ class SparseFeaturizer:
             chars.extend(self._char_columns(token))
         return words, chars
 
+    def knows_any_word(self, doc: ProcessedText) -> bool:
+        """Whether any token with a letter or digit was seen in training (else nothing to go on)."""
+        vocabulary = self.word_vocabulary_
+        return any(f"w {t}" in vocabulary for t in doc.tokens if any(ch.isalnum() for ch in t))
+
     def _weigh(self, columns: list[int], weight: float) -> tuple[np.ndarray, np.ndarray]:
         idx, counts = np.unique(np.array(columns, dtype=np.int32), return_counts=True)
         vals = (1.0 + np.log(counts, dtype=np.float32)) * self.idf_[idx]

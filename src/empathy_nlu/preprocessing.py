@@ -68,8 +68,8 @@ def normalize(text: str) -> str:
     """NFKC, placeholders for URLs/emails/money/numbers, emoji split off, elongation and case folded."""
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
+    text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)  # before URLs: an address contains a domain
     text = _URL.sub(f" {URL_TOKEN} ", text)
-    text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
     text = _MONEY.sub(f" {MONEY_TOKEN} ", text)
     text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
     text = _EMOJI.sub(lambda m: f" {m.group(0)} ", text)

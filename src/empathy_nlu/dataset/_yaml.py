@@ -31,9 +31,13 @@ def compose(path: Path) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark, context = exc.problem_mark or exc.context_mark, exc.context_mark
+        if context is not None and mark is not None and mark.index >= len(text.rstrip()):
+            mark = context  # ran off the end of the file: the unclosed opener is the culprit
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = " ".join(filter(None, [exc.context, exc.problem]))
+        if context is not None and mark is not None and context.line != mark.line:
+            problem += f" (the enclosing item starts at line {context.line + 1})"
         raise DataError(
             f"YAML syntax error: {problem}; check indentation and quote text containing ': ' or '#'",
             source=where,

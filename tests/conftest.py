@@ -1,0 +1,43 @@
+"""Shared fixtures: paths, and one small model trained once per session on the project's data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from empathy_nlu import Classifier, Example
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+DEFAULT_DATA = ROOT / "data" / "support.yaml"
+
+
+def read_jsonl(path: Path, limit_per_intent: int | None = None) -> list[Example]:
+    counts: dict[str, int] = {}
+    examples = []
+    for line in path.read_text("utf-8").splitlines():
+        row = json.loads(line)
+        counts[row["intent"]] = counts.get(row["intent"], 0) + 1
+        if limit_per_intent is None or counts[row["intent"]] <= limit_per_intent:
+            examples.append(Example(text=row["text"], intent=row["intent"]))
+    return examples
+
+
+def shared(name: str) -> Path:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"benchmark data {path} not present")
+    return path
+
+
+@pytest.fixture(scope="session")
+def support_model() -> Classifier:
+    """A model trained on the project's own data/ (about a second)."""
+    return Classifier.train(DEFAULT_DATA)
+
+
+@pytest.fixture(scope="session")
+def saved_support_model(support_model, tmp_path_factory) -> Path:
+    return support_model.save(tmp_path_factory.mktemp("models") / "support")
