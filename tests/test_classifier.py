@@ -1,10 +1,10 @@
 import json
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from conftest import DEFAULT_DATA, read_jsonl, shared
 
+from conftest import DEFAULT_DATA, read_jsonl, shared
 from empathy_nlu import Classifier, InputError, Prediction, Turn, default_model_path
 from empathy_nlu.classifier import data_fingerprint
 from empathy_nlu.config import make_config
@@ -23,9 +23,19 @@ def test_prediction_shape_is_json(support_model):
     prediction = support_model.predict("somebody stole my card", history=["hi"])
     assert isinstance(prediction, Prediction)
     data = json.loads(json.dumps(prediction.to_dict()))
-    assert set(data) >= {"text", "intent", "intent_ranking", "out_of_scope", "sentiment", "cues", "entities",
-                         "context"}
-    assert data["sentiment"] is None and data["cues"] == {} and data["entities"] == [] and data["context"] == {}
+    assert set(data) >= {
+        "text",
+        "intent",
+        "intent_ranking",
+        "out_of_scope",
+        "sentiment",
+        "cues",
+        "entities",
+        "context",
+    }
+    assert (
+        data["sentiment"] is None and data["cues"] == {} and data["entities"] == [] and data["context"] == {}
+    )
     assert data["intent"]["name"] == "lost_or_stolen_card"
     ranking = [r["confidence"] for r in data["intent_ranking"]]
     assert ranking == sorted(ranking, reverse=True) and 0 < sum(ranking) <= 1.0001
@@ -76,10 +86,15 @@ def test_one_megabyte_string_is_bounded(support_model):
 
 
 def test_history_forms_are_accepted(support_model):
-    when = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
     history = [
         "hi",
-        {"text": "hello, how can I help?", "speaker": "agent", "channel": "chat", "timestamp": "2026-11-20T09:30Z"},
+        {
+            "text": "hello, how can I help?",
+            "speaker": "agent",
+            "channel": "chat",
+            "timestamp": "2026-11-20T09:30Z",
+        },
         Turn(text="my card", speaker="customer", channel="email", timestamp=when),
         {"text": "ok", "timestamp": 1763631000},
     ]

@@ -9,10 +9,22 @@ from empathy_nlu.intent_classifier.out_of_scope import choose_threshold
 from empathy_nlu.preprocessing import preprocess
 
 TEXTS = {
-    "lost_card": ["i lost my card", "my card is gone", "cannot find my card anywhere", "card lost yesterday",
-                  "i think i lost the card", "where did my card go, lost it"],
-    "refund": ["i want a refund", "give me my money back", "refund please", "how do i get a refund",
-               "i need a refund for this order", "money back for the broken item"],
+    "lost_card": [
+        "i lost my card",
+        "my card is gone",
+        "cannot find my card anywhere",
+        "card lost yesterday",
+        "i think i lost the card",
+        "where did my card go, lost it",
+    ],
+    "refund": [
+        "i want a refund",
+        "give me my money back",
+        "refund please",
+        "how do i get a refund",
+        "i need a refund for this order",
+        "money back for the broken item",
+    ],
     "greeting": ["hello", "hi there", "good morning", "hey", "hello team", "hi, good afternoon"],
 }
 DOCS = [preprocess(t) for texts in TEXTS.values() for t in texts]
@@ -55,7 +67,9 @@ def test_softmax_and_temperature():
 
 
 def test_expected_calibration_error():
-    assert expected_calibration_error(np.full(100, 0.9), np.r_[np.ones(90), np.zeros(10)]) == pytest.approx(0.0)
+    assert expected_calibration_error(np.full(100, 0.9), np.r_[np.ones(90), np.zeros(10)]) == pytest.approx(
+        0.0
+    )
     assert expected_calibration_error(np.full(100, 0.9), np.zeros(100)) == pytest.approx(0.9)
 
 

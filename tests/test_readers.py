@@ -236,7 +236,8 @@ def offline_hf(tmp_path, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf_cache")
     datasets.disable_progress_bars()
-    return datasets
+    yield datasets
+    datasets.enable_progress_bars()
 
 
 def _labelled_dataset(datasets):
@@ -316,6 +317,15 @@ def test_hf_unknown_hub_name_offline_is_a_data_error(offline_hf):
         load_data("hf:empathy-nlu-tests/no-such-dataset")
     assert err.value.code == "E109"
     assert "hf:empathy-nlu-tests/no-such-dataset" in str(err.value)
+
+
+def test_hf_malformed_local_file_is_a_data_error(offline_hf, tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"text": "fine", "intent": "a"}\n{"text": broken\n', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_data(f"hf:{path}")
+    assert err.value.code == "E107"
+    assert str(path) in str(err.value)
 
 
 # --- shared benchmark data ------------------------------------------------------------------------

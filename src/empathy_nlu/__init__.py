@@ -1,8 +1,8 @@
 """empathy-nlu: one NLU for every support channel.
 
-    >>> from empathy_nlu import Classifier
-    >>> clf = Classifier.load()              # the bundled default model
-    >>> clf.predict("my card never arrived", history=["hi"]).to_dict()
+>>> from empathy_nlu import Classifier
+>>> clf = Classifier.load()              # the bundled default model
+>>> clf.predict("my card never arrived", history=["hi"]).to_dict()
 """
 
 __version__ = "0.1.0"

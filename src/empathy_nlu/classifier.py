@@ -30,8 +30,13 @@ def data_fingerprint(examples: Sequence[Example]) -> str:
     """SHA-256 of the training examples' content, independent of file order and location."""
     rows = sorted(
         json.dumps(
-            [ex.text, ex.intent, list(ex.intents), [[e.entity, e.start, e.end, e.value] for e in ex.entities],
-             ex.sentiment],
+            [
+                ex.text,
+                ex.intent,
+                list(ex.intents),
+                [[e.entity, e.start, e.end, e.value] for e in ex.entities],
+                ex.sentiment,
+            ],
             ensure_ascii=False,
         )
         for ex in examples
@@ -149,7 +154,9 @@ class Classifier:
     # -- prediction -----------------------------------------------------------------------------
     def _check_utterance(self, utterance) -> str:
         if isinstance(utterance, bytes | bytearray):
-            raise InputError("utterance must be str, got bytes; decode it first, e.g. data.decode('utf-8').", "E301")
+            raise InputError(
+                "utterance must be str, got bytes; decode it first, e.g. data.decode('utf-8').", "E301"
+            )
         if not isinstance(utterance, str):
             raise InputError(f"utterance must be str, got {type(utterance).__name__}.", "E301")
         return utterance
@@ -180,7 +187,8 @@ class Classifier:
             raise InputError("utterances must be a list of str.", "E302")
         if histories is not None and len(histories) != len(utterances):
             raise InputError(
-                f"histories has {len(histories)} items for {len(utterances)} utterances; they must align.", "E302"
+                f"histories has {len(histories)} items for {len(utterances)} utterances; they must align.",
+                "E302",
             )
         texts = [self._check_utterance(u) for u in utterances]
         max_turns = self.config["predict"]["max_history_turns"]
@@ -190,6 +198,8 @@ class Classifier:
         docs = [preprocess(t[:max_chars]) for t in texts]
         present = [i for i, d in enumerate(docs) if d.tokens]
         results: list[IntentResult | None] = [None] * len(docs)
-        for i, result in zip(present, self.intent_classifier.predict([docs[i] for i in present]), strict=True):
+        for i, result in zip(
+            present, self.intent_classifier.predict([docs[i] for i in present]), strict=True
+        ):
             results[i] = result
         return [self._prediction(t, r) for t, r in zip(texts, results, strict=True)]

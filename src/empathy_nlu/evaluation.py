@@ -45,9 +45,7 @@ def intent_report(gold: Sequence[str], predicted: Sequence[str], confidence: Seq
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
             for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
-        "confusions": [
-            {"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common(20)
-        ],
+        "confusions": [{"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common(20)],
     }
 
 
@@ -75,7 +73,11 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample
         [_predicted_label(p) for p in predictions],
         [p.intent.confidence for p in predictions],
     )
-    return {"n": len(examples), "intent": report, "latency_ms": measure_latency(classifier, texts, latency_sample)}
+    return {
+        "n": len(examples),
+        "intent": report,
+        "latency_ms": measure_latency(classifier, texts, latency_sample),
+    }
 
 
 def cross_validate(
@@ -100,7 +102,9 @@ def cross_validate(
         predicted = [_predicted_label(p) for p in predictions]
         confidence = [p.intent.confidence for p in predictions]
         fold_report = intent_report(gold, predicted, confidence)
-        per_fold.append({k: fold_report[k] for k in ("accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "ece")})
+        per_fold.append(
+            {k: fold_report[k] for k in ("accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "ece")}
+        )
         say(f"fold {k}/{folds}: accuracy {fold_report['accuracy']:.4f}")
         gold_all += gold
         pred_all += predicted

@@ -174,7 +174,9 @@ class SparseFeaturizer:
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> SparseFeaturizer:
         try:
-            featurizer = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()})
+            featurizer = cls(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()}
+            )
             words, chars = state["word_vocabulary"], state["char_vocabulary"]
             featurizer.word_vocabulary_ = {g: i for i, g in enumerate(words)}
             featurizer.char_vocabulary_ = {g: i + len(words) for i, g in enumerate(chars)}

@@ -7,7 +7,7 @@ checking here gives the caller an error that names the bad turn and field.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import InputError
 from .schema import SPEAKERS, Turn
@@ -19,13 +19,15 @@ def _parse_timestamp(value, where: str) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             pass
-    raise InputError(f"{where}: timestamp must be ISO 8601, epoch seconds or datetime, got {value!r}.", "E312")
+    raise InputError(
+        f"{where}: timestamp must be ISO 8601, epoch seconds or datetime, got {value!r}.", "E312"
+    )
 
 
 def to_turn(item, index: int = 0) -> Turn:
@@ -39,7 +41,9 @@ def to_turn(item, index: int = 0) -> Turn:
         raise InputError(f"{where} must be a str, dict or Turn, got {type(item).__name__}.", "E310")
     unknown = set(item) - _TURN_KEYS
     if unknown:
-        raise InputError(f"{where} has unknown keys {sorted(unknown)}; allowed: {sorted(_TURN_KEYS)}.", "E311")
+        raise InputError(
+            f"{where} has unknown keys {sorted(unknown)}; allowed: {sorted(_TURN_KEYS)}.", "E311"
+        )
     text = item.get("text")
     if not isinstance(text, str):
         raise InputError(f"{where}.text must be a str, got {type(text).__name__}.", "E311")

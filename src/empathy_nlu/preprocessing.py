@@ -21,7 +21,9 @@ MONEY_TOKEN = "xxmoney"
 NUMBER_TOKEN = "xxnum"
 EMOJI_TOKEN = "xxemoji"
 
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|org|net|io|co|uk|de|fr|es)(?:/\S*)?\b", re.I)
+_URL = re.compile(
+    r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|org|net|io|co|uk|de|fr|es)(?:/\S*)?\b", re.I
+)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _CURRENCY_WORDS = (
     r"(?:euros?|eur|dollars?|usd|bucks|pounds?|gbp|quid|yen|jpy|francs?|chf|rupees?|inr|"

@@ -23,11 +23,15 @@ def progress_printer(args):
 
 
 def add_data_options(parser) -> None:
-    parser.add_argument("--format", choices=["yaml", "rasa", "jsonl", "csv", "hf"], help="force the data format")
+    parser.add_argument(
+        "--format", choices=["yaml", "rasa", "jsonl", "csv", "hf"], help="force the data format"
+    )
     parser.add_argument("--text-column", default="text", help="CSV/datasets column with the text")
     parser.add_argument("--label-column", default="intent", help="CSV/datasets column with the intent")
     parser.add_argument("--split", default="train", help="split of a `datasets` dataset (hf:NAME)")
-    parser.add_argument("--strict", action="store_true", help="conflicting labels are an error, not a warning")
+    parser.add_argument(
+        "--strict", action="store_true", help="conflicting labels are an error, not a warning"
+    )
 
 
 def load_dataset_from_args(args, sources):

@@ -62,6 +62,12 @@ def _load(name: str, split: str) -> Any:
             source=f"hf:{name}",
             code=codes.NOT_FOUND,
         ) from None
+    except datasets.exceptions.DatasetsError as exc:  # the files exist but cannot be parsed
+        raise DataError(
+            f"cannot build the dataset: {exc.__cause__ or exc}; check the data files",
+            source=f"hf:{name}",
+            code=codes.MALFORMED,
+        ) from None
 
 
 def _labels(ds: Any, column: str) -> list[Any]:

@@ -87,7 +87,9 @@ class LinearIntentClassifier:
         n_classes = len(self.labels_)
 
         say(f"features: fitting on {len(docs)} examples")
-        self.featurizer_ = SparseFeaturizer(self.word_ngram_range, self.char_ngram_range, self.min_df).fit(docs)
+        self.featurizer_ = SparseFeaturizer(self.word_ngram_range, self.char_ngram_range, self.min_df).fit(
+            docs
+        )
         X = self.featurizer_.transform(docs)
 
         folds = min(self.cv_folds, int(np.bincount(y).min()))
@@ -207,6 +209,7 @@ class LinearIntentClassifier:
         expected = (model.featurizer_.n_features_, len(model.labels_))
         if model.weights_.shape != expected or model.intercept_.shape != (len(model.labels_),):
             raise ModelError(
-                f"weights have shape {model.weights_.shape}, expected {expected}; the model is damaged.", "E204"
+                f"weights have shape {model.weights_.shape}, expected {expected}; the model is damaged.",
+                "E204",
             )
         return model

@@ -1,0 +1,179 @@
+"""Generate ``notebooks/evaluate.ipynb`` (without outputs) from the cell sources below.
+
+    .venv/bin/python notebooks/build_notebook.py
+
+Edit the cells here, not in the .ipynb, so that changes are reviewable as Python.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+NOTEBOOK = Path(__file__).resolve().parent / "evaluate.ipynb"
+
+CELLS: list[tuple[str, str]] = [
+    (
+        "markdown",
+        """# Evaluating empathy-nlu on BANKING77
+
+Trains the fast tier on the BANKING77 `train` split and reports on the `test` split only
+(nothing here is tuned on `test`): accuracy, macro-F1, the weakest intents, the most frequent
+confusions, and how honest the confidences are (reliability plot and expected calibration error).
+
+Set `EMPATHY_NOTEBOOK_SUBSET=N` to train on at most `N` examples per intent (a quick run).""",
+    ),
+    (
+        "code",
+        """import io
+import json
+import os
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from IPython.display import Image, Markdown, display
+from matplotlib.figure import Figure
+
+from empathy_nlu import Classifier, Example, __version__
+from empathy_nlu.evaluation import evaluate
+
+print(f"empathy-nlu {__version__}")""",
+    ),
+    (
+        "markdown",
+        "## Data\n\nThe repository root is the first folder above the working directory with a "
+        "`pyproject.toml`; the benchmark data sits beside it in `../shared/data`.",
+    ),
+    (
+        "code",
+        """def find_repo_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    raise FileNotFoundError(f"no pyproject.toml above {start}")
+
+
+ROOT = find_repo_root(Path.cwd().resolve())
+DATA = (ROOT / Path("../shared/data")).resolve() / "banking77"
+SUBSET = int(os.environ["EMPATHY_NOTEBOOK_SUBSET"]) if os.environ.get("EMPATHY_NOTEBOOK_SUBSET") else None
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    with path.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return [Example(text=row["text"], intent=row["intent"]) for row in rows]
+
+
+def first_per_intent(examples: list[Example], limit: int | None) -> list[Example]:
+    if limit is None:
+        return examples
+    seen: dict[str, int] = defaultdict(int)
+    kept = []
+    for example in examples:
+        if seen[example.intent] < limit:
+            seen[example.intent] += 1
+            kept.append(example)
+    return kept
+
+
+train = first_per_intent(read_jsonl(DATA / "train.jsonl"), SUBSET)
+test = read_jsonl(DATA / "test.jsonl")
+print(f"data: {DATA}")
+print(f"train: {len(train)} examples, {len({ex.intent for ex in train})} intents"
+      + (f" (at most {SUBSET} per intent)" if SUBSET else ""))
+print(f"test:  {len(test)} examples")""",
+    ),
+    ("markdown", "## Train (fast tier, default settings)"),
+    (
+        "code",
+        """started = time.perf_counter()
+clf = Classifier.train(train)
+print(f"trained in {time.perf_counter() - started:.1f} s")
+print("cross-validation on train:", json.dumps(clf.manifest["metrics"]["intent_cross_validation"], indent=1))""",
+    ),
+    ("markdown", "## Evaluate on the test split"),
+    (
+        "code",
+        """report = evaluate(clf, test)
+intent = report["intent"]
+ece = intent["ece"]
+print(f"n = {report['n']}")
+print(f"accuracy = {intent['accuracy']:.4f}")
+print(f"macro-F1 = {intent['macro_f1']:.4f}")
+print(f"ECE = {ece:.4f}")
+print(f"latency p50 = {report['latency_ms']['p50']:.3f} ms, p99 = {report['latency_ms']['p99']:.3f} ms")""",
+    ),
+    ("markdown", "### Per-intent F1: the 15 weakest intents"),
+    (
+        "code",
+        """def markdown_table(header: list[str], rows: list[list]) -> Markdown:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return Markdown("\\n".join(lines))
+
+
+worst = sorted(intent["per_intent"].items(), key=lambda item: (item[1]["f1"], item[0]))[:15]
+display(markdown_table(
+    ["intent", "precision", "recall", "F1", "support"],
+    [[name, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", s["support"]] for name, s in worst],
+))""",
+    ),
+    ("markdown", "### Most frequent confusions (gold → predicted)"),
+    (
+        "code",
+        """display(markdown_table(
+    ["gold", "predicted", "count"],
+    [[c["gold"], c["predicted"], c["count"]] for c in intent["confusions"][:15]],
+))""",
+    ),
+    (
+        "markdown",
+        "### Reliability (calibration)\n\nMean confidence against accuracy per confidence bin "
+        "(`report['intent']['reliability']`, 10 bins); a calibrated model lies on the diagonal. "
+        "The ECE in the title is the library's figure (15 equal-width bins).",
+    ),
+    (
+        "code",
+        """bins = [b for b in intent["reliability"] if b["count"]]
+fig = Figure(figsize=(6, 5))
+ax = fig.subplots()
+ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o", label="empathy-nlu")
+for b in bins:
+    ax.annotate(str(b["count"]), (b["confidence"], b["accuracy"]), textcoords="offset points",
+                xytext=(4, -10), fontsize=7, color="dimgray")
+ax.set_xlim(0, 1)
+ax.set_ylim(0, 1)
+ax.set_xlabel("confidence (mean per bin)")
+ax.set_ylabel("accuracy")
+ax.set_title(f"BANKING77 test reliability (ECE = {ece:.4f})")
+ax.legend(loc="upper left")
+buffer = io.BytesIO()
+fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")  # Agg canvas: no GUI backend needed
+display(Image(data=buffer.getvalue(), format="png"))""",
+    ),
+]
+
+
+def build() -> nbformat.NotebookNode:
+    cells = [new_markdown_cell(src) if kind == "markdown" else new_code_cell(src) for kind, src in CELLS]
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:02d}"  # stable ids keep regenerated notebooks diff-free
+    return notebook
+
+
+def main() -> None:
+    notebook = build()
+    nbformat.validate(notebook)
+    nbformat.write(notebook, NOTEBOOK)
+    print(f"wrote {NOTEBOOK}")
+
+
+if __name__ == "__main__":
+    main()

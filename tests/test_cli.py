@@ -1,0 +1,116 @@
+"""The `empathy-nlu` command end to end: train -> predict -> evaluate -> cross-validate."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import DEFAULT_DATA
+
+from empathy_nlu.cli import main
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "model"
+    assert main(["-q", "train", str(DEFAULT_DATA), "--out", str(out)]) == 0
+    return out
+
+
+def test_train_prints_a_json_summary(trained, capsys):
+    assert main(["-q", "train", str(DEFAULT_DATA), "--out", str(trained)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["n_intents"] >= 31 and summary["n_examples"] >= 600
+    assert summary["metrics"]["intent_cross_validation"]["ece"] is not None
+    assert (trained / "manifest.json").exists()
+
+
+def test_train_shows_progress_on_stderr(tmp_path, capsys):
+    assert main(["train", str(DEFAULT_DATA), "--out", str(tmp_path / "m")]) == 0
+    err = capsys.readouterr().err
+    assert "cross-validation: fold 1/3" in err and "saved" in err
+
+
+def test_predict_texts_as_json_lines(trained, capsys):
+    assert main(["predict", "--model", str(trained), "I lost my card", "hello there"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [json.loads(line)["intent"]["name"] for line in lines] == ["lost_or_stolen_card", "greeting"]
+
+
+def test_predict_with_history_file(trained, tmp_path, capsys):
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps(["hi", {"text": "how can I help?", "speaker": "agent"}]))
+    assert main(["predict", "--model", str(trained), "--history", str(history), "my card got stolen"]) == 0
+    assert json.loads(capsys.readouterr().out)["intent"]["name"] == "lost_or_stolen_card"
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('"hi"\n{"text": oops}\n')
+    assert main(["predict", "--model", str(trained), "--history", str(broken), "x"]) == 2
+    assert "broken.jsonl:2" in capsys.readouterr().err
+
+
+def test_predict_reads_stdin_with_the_default_model():
+    result = subprocess.run(
+        [sys.executable, "-m", "empathy_nlu", "predict"],
+        input="my card was stolen\n\nI want to talk to a person\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = [json.loads(line)["intent"]["name"] for line in result.stdout.splitlines()]
+    assert names == ["lost_or_stolen_card", "talk_to_human"]
+
+
+def test_evaluate_writes_the_report(trained, tmp_path, capsys):
+    out = tmp_path / "report.json"
+    assert main(["-q", "evaluate", "--model", str(trained), str(DEFAULT_DATA), "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report == json.loads(capsys.readouterr().out)
+    intent = report["intent"]
+    assert set(intent) >= {"accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "ece", "per_intent",
+                           "confusions"}
+    assert intent["accuracy"] > 0.9  # its own training data
+    assert intent["oos_recall"] is not None and set(report["latency_ms"]) == {"p50", "p99"}
+
+
+def test_evaluate_without_out_of_scope_rows_reports_null(trained, tmp_path, capsys):
+    data = tmp_path / "eval.jsonl"
+    data.write_text("\n".join(json.dumps({"text": t, "intent": i}) for t, i in [
+        ("i lost my card", "lost_or_stolen_card"), ("my card is lost", "lost_or_stolen_card"),
+        ("hello", "greeting"), ("hi there", "greeting")]) + "\n")
+    assert main(["-q", "evaluate", "--model", str(trained), str(data)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["intent"]["in_scope_accuracy"] is None and report["intent"]["oos_recall"] is None
+    assert report["n"] == 4
+
+
+def test_cross_validate(capsys):
+    assert main(["-q", "cross-validate", str(DEFAULT_DATA), "--folds", "3"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["folds"] == 3 and len(report["per_fold"]) == 3
+    assert 0.5 < report["accuracy_mean"] <= 1.0
+
+
+def test_bad_data_exits_2_naming_file_and_line(tmp_path, capsys):
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"text": "hello", "intent": "greeting"}\n{"text": "", "intent": "greeting"}\n')
+    assert main(["-q", "train", str(data), "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.jsonl:2" in err and "Traceback" not in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_missing_model_and_bad_config_are_clean_errors(tmp_path, capsys):
+    assert main(["predict", "--model", str(tmp_path / "nope"), "hi"]) == 2
+    assert "E201" in capsys.readouterr().err
+    config = tmp_path / "config.yaml"
+    config.write_text("intent:\n  C_value: 3\n")
+    assert main(["-q", "train", str(DEFAULT_DATA), "--out", str(tmp_path / "m"), "--config", str(config)]) == 2
+    assert "unknown config key intent.'C_value'" in capsys.readouterr().err
+
+
+def test_demo_runs(capsys):
+    assert main(["demo", "--json"]) == 0
+    predictions = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(predictions) >= 5
+    names = {p["intent"]["name"] for p in predictions}
+    assert {"duplicate_charge", "talk_to_human", "out_of_scope"} <= names
