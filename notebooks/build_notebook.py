@@ -82,8 +82,10 @@ def first_per_intent(examples: list[Example], limit: int | None) -> list[Example
 train = first_per_intent(read_jsonl(DATA / "train.jsonl"), SUBSET)
 test = read_jsonl(DATA / "test.jsonl")
 print(f"data: {DATA}")
-print(f"train: {len(train)} examples, {len({ex.intent for ex in train})} intents"
-      + (f" (at most {SUBSET} per intent)" if SUBSET else ""))
+print(
+    f"train: {len(train)} examples, {len({ex.intent for ex in train})} intents"
+    + (f" (at most {SUBSET} per intent)" if SUBSET else "")
+)
 print(f"test:  {len(test)} examples")""",
     ),
     ("markdown", "## Train (fast tier, default settings)"),
@@ -92,7 +94,8 @@ print(f"test:  {len(test)} examples")""",
         """started = time.perf_counter()
 clf = Classifier.train(train)
 print(f"trained in {time.perf_counter() - started:.1f} s")
-print("cross-validation on train:", json.dumps(clf.manifest["metrics"]["intent_cross_validation"], indent=1))""",
+cv = clf.manifest["metrics"]["intent_cross_validation"]
+print("cross-validation on train:", json.dumps(cv, indent=1))""",
     ),
     ("markdown", "## Evaluate on the test split"),
     (
@@ -116,18 +119,25 @@ print(f"latency p50 = {report['latency_ms']['p50']:.3f} ms, p99 = {report['laten
 
 
 worst = sorted(intent["per_intent"].items(), key=lambda item: (item[1]["f1"], item[0]))[:15]
-display(markdown_table(
-    ["intent", "precision", "recall", "F1", "support"],
-    [[name, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", s["support"]] for name, s in worst],
-))""",
+display(
+    markdown_table(
+        ["intent", "precision", "recall", "F1", "support"],
+        [
+            [name, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", s["support"]]
+            for name, s in worst
+        ],
+    )
+)""",
     ),
     ("markdown", "### Most frequent confusions (gold → predicted)"),
     (
         "code",
-        """display(markdown_table(
-    ["gold", "predicted", "count"],
-    [[c["gold"], c["predicted"], c["count"]] for c in intent["confusions"][:15]],
-))""",
+        """display(
+    markdown_table(
+        ["gold", "predicted", "count"],
+        [[c["gold"], c["predicted"], c["count"]] for c in intent["confusions"][:15]],
+    )
+)""",
     ),
     (
         "markdown",
@@ -143,8 +153,14 @@ ax = fig.subplots()
 ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
 ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o", label="empathy-nlu")
 for b in bins:
-    ax.annotate(str(b["count"]), (b["confidence"], b["accuracy"]), textcoords="offset points",
-                xytext=(4, -10), fontsize=7, color="dimgray")
+    ax.annotate(
+        str(b["count"]),
+        (b["confidence"], b["accuracy"]),
+        textcoords="offset points",
+        xytext=(4, -10),
+        fontsize=7,
+        color="dimgray",
+    )
 ax.set_xlim(0, 1)
 ax.set_ylim(0, 1)
 ax.set_xlabel("confidence (mean per bin)")
@@ -161,7 +177,11 @@ display(Image(data=buffer.getvalue(), format="png"))""",
 def build() -> nbformat.NotebookNode:
     cells = [new_markdown_cell(src) if kind == "markdown" else new_code_cell(src) for kind, src in CELLS]
     notebook = new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     notebook.metadata["language_info"] = {"name": "python"}
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:02d}"  # stable ids keep regenerated notebooks diff-free

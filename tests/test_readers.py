@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
@@ -221,6 +223,18 @@ def test_formats_constant_lists_every_reader():
 
 
 # --- Hugging Face datasets (local files only) -----------------------------------------------------
+
+
+def test_datasets_is_imported_only_when_needed():
+    code = "import sys; from empathy_nlu.dataset import load_data; load_data(sys.argv[1]); "
+    code += "print('datasets' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(FIXTURES / "support.yaml")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
 
 
 @pytest.fixture

@@ -118,9 +118,11 @@ class SparseFeaturizer:
         return any(f"w {t}" in vocabulary for t in doc.tokens if any(ch.isalnum() for ch in t))
 
     def _weigh(self, columns: list[int], weight: float) -> tuple[np.ndarray, np.ndarray]:
-        idx, counts = np.unique(np.array(columns, dtype=np.int32), return_counts=True)
-        vals = (1.0 + np.log(counts, dtype=np.float32)) * self.idf_[idx]
-        norm = np.sqrt(vals @ vals)
+        counts = Counter(columns)  # C-level counting: far cheaper than np.unique on ~200 ints
+        idx = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        vals = (1.0 + np.log(tf)) * self.idf_[idx]
+        norm = float(np.sqrt(vals @ vals))
         return idx, vals * (weight / norm) if norm > 0 else vals
 
     def transform_one(self, doc: ProcessedText) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,10 @@ from scipy.optimize import minimize_scalar
 
 def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Row-wise softmax of ``scores / temperature`` (stable for any magnitude)."""
+    if scores.ndim == 1:  # the single-utterance hot path: fewer temporaries
+        z = scores.astype(np.float64) * (1.0 / temperature)
+        z = np.exp(z - z.max())
+        return z / z.sum()
     z = np.asarray(scores, dtype=np.float64) / temperature
     z = z - z.max(axis=-1, keepdims=True)
     np.exp(z, out=z)

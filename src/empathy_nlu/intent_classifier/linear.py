@@ -23,7 +23,7 @@ from .calibration import expected_calibration_error, fit_temperature, softmax
 from .out_of_scope import choose_threshold
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IntentResult:
     """The classifier's answer for one utterance: ranking of (intent, probability), best first."""
 
@@ -130,32 +130,36 @@ class LinearIntentClassifier:
         if not hasattr(self, "weights_"):
             raise NotFittedError("LinearIntentClassifier is not fitted: call fit() or load a model.")
 
-    def _result(self, probabilities: np.ndarray, knows_a_word: bool) -> IntentResult:
-        k = min(self.ranking_size, len(self.labels_))
-        top = np.argpartition(-probabilities, k - 1)[:k]
-        top = top[np.argsort(-probabilities[top])]
-        ranking = [(self.labels_[i], float(probabilities[i])) for i in top]
-        best = int(top[0])
+    def _decide(self, order: list[int], probabilities: list[float], knows_a_word: bool) -> IntentResult:
+        """The ranking (label indices ``order`` with their probabilities) and the out-of-scope verdict."""
+        ranking = [(self.labels_[i], p) for i, p in zip(order, probabilities, strict=True)]
         if not knows_a_word:
             return IntentResult(ranking, True, "no_known_words")
-        if best == self.oos_index_:
+        if order[0] == self.oos_index_:
             return IntentResult(ranking, True, "trained_class")
-        if probabilities[best] < self.threshold_:
+        if probabilities[0] < self.threshold_:
             return IntentResult(ranking, True, "low_confidence")
         return IntentResult(ranking, False, None)
 
     def predict_one(self, doc: ProcessedText) -> IntentResult:
         self._check_fitted()
         idx, vals = self.featurizer_.transform_one(doc)
-        scores = vals @ self.weights_[idx] + self.intercept_
-        return self._result(softmax(scores, self.temperature_), self.featurizer_.knows_any_word(doc))
+        probabilities = softmax(vals @ self.weights_[idx] + self.intercept_, self.temperature_)
+        order = np.argsort(-probabilities)[: self.ranking_size]
+        return self._decide(
+            order.tolist(), probabilities[order].tolist(), self.featurizer_.knows_any_word(doc)
+        )
 
     def predict(self, docs: Sequence[ProcessedText]) -> list[IntentResult]:
         self._check_fitted()
         X = self.featurizer_.transform(docs)
         probabilities = softmax(X @ self.weights_ + self.intercept_, self.temperature_)
+        order = np.argsort(-probabilities, axis=1)[:, : self.ranking_size]
+        top = np.take_along_axis(probabilities, order, axis=1)
         known = [self.featurizer_.knows_any_word(doc) for doc in docs]
-        return [self._result(p, k) for p, k in zip(probabilities, known, strict=True)]
+        return [
+            self._decide(o, p, k) for o, p, k in zip(order.tolist(), top.tolist(), known, strict=True)
+        ]
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:
