@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DEFAULT_DATA
 
+from conftest import DEFAULT_DATA
 from empathy_nlu.cli import main
 
 
@@ -66,17 +66,33 @@ def test_evaluate_writes_the_report(trained, tmp_path, capsys):
     report = json.loads(out.read_text())
     assert report == json.loads(capsys.readouterr().out)
     intent = report["intent"]
-    assert set(intent) >= {"accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "ece", "per_intent",
-                           "confusions"}
+    assert set(intent) >= {
+        "accuracy",
+        "macro_f1",
+        "in_scope_accuracy",
+        "oos_recall",
+        "ece",
+        "per_intent",
+        "confusions",
+    }
     assert intent["accuracy"] > 0.9  # its own training data
     assert intent["oos_recall"] is not None and set(report["latency_ms"]) == {"p50", "p99"}
 
 
 def test_evaluate_without_out_of_scope_rows_reports_null(trained, tmp_path, capsys):
     data = tmp_path / "eval.jsonl"
-    data.write_text("\n".join(json.dumps({"text": t, "intent": i}) for t, i in [
-        ("i lost my card", "lost_or_stolen_card"), ("my card is lost", "lost_or_stolen_card"),
-        ("hello", "greeting"), ("hi there", "greeting")]) + "\n")
+    data.write_text(
+        "\n".join(
+            json.dumps({"text": t, "intent": i})
+            for t, i in [
+                ("i lost my card", "lost_or_stolen_card"),
+                ("my card is lost", "lost_or_stolen_card"),
+                ("hello", "greeting"),
+                ("hi there", "greeting"),
+            ]
+        )
+        + "\n"
+    )
     assert main(["-q", "evaluate", "--model", str(trained), str(data)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["intent"]["in_scope_accuracy"] is None and report["intent"]["oos_recall"] is None
@@ -104,7 +120,9 @@ def test_missing_model_and_bad_config_are_clean_errors(tmp_path, capsys):
     assert "E201" in capsys.readouterr().err
     config = tmp_path / "config.yaml"
     config.write_text("intent:\n  C_value: 3\n")
-    assert main(["-q", "train", str(DEFAULT_DATA), "--out", str(tmp_path / "m"), "--config", str(config)]) == 2
+    assert (
+        main(["-q", "train", str(DEFAULT_DATA), "--out", str(tmp_path / "m"), "--config", str(config)]) == 2
+    )
     assert "unknown config key intent.'C_value'" in capsys.readouterr().err
 
 

@@ -157,9 +157,7 @@ class LinearIntentClassifier:
         order = np.argsort(-probabilities, axis=1)[:, : self.ranking_size]
         top = np.take_along_axis(probabilities, order, axis=1)
         known = [self.featurizer_.knows_any_word(doc) for doc in docs]
-        return [
-            self._decide(o, p, k) for o, p, k in zip(order.tolist(), top.tolist(), known, strict=True)
-        ]
+        return [self._decide(o, p, k) for o, p, k in zip(order.tolist(), top.tolist(), known, strict=True)]
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:
