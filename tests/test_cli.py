@@ -132,3 +132,12 @@ def test_demo_runs(capsys):
     assert len(predictions) >= 5
     names = {p["intent"]["name"] for p in predictions}
     assert {"duplicate_charge", "talk_to_human", "out_of_scope"} <= names
+
+
+def test_cross_validate_with_too_few_examples_per_fold(tmp_path, capsys):
+    data = tmp_path / "small.jsonl"
+    rows = [("hi", "greeting"), ("hello", "greeting"), ("bye", "goodbye"), ("see you", "goodbye")]
+    data.write_text("".join(json.dumps({"text": t, "intent": i}) + "\n" for t, i in rows))
+    assert main(["-q", "cross-validate", str(data), "--folds", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "E113" in err and "greeting (2)" in err and "Traceback" not in err

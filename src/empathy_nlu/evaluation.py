@@ -16,6 +16,8 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
 from .classifier import Classifier
+from .dataset.codes import TOO_FEW_FOR_FOLDS
+from .errors import DataError
 from .intent_classifier.calibration import expected_calibration_error, reliability_table
 from .schema import OUT_OF_SCOPE, Example
 
@@ -91,6 +93,16 @@ def cross_validate(
     say = progress or (lambda message: None)
     examples = [ex for ex in examples if ex.intent is not None]
     labels = np.array([ex.intent for ex in examples])
+    if folds < 2:
+        raise DataError(f"cross-validation needs at least 2 folds, got {folds}.", code=TOO_FEW_FOR_FOLDS)
+    rare = sorted((n, label) for label, n in Counter(labels.tolist()).items() if n < folds)
+    if rare:
+        listed = ", ".join(f"{label} ({n})" for n, label in rare[:10])
+        raise DataError(
+            f"{len(rare)} intent(s) have fewer examples than --folds {folds}: {listed}. "
+            "Use fewer folds or add examples.",
+            code=TOO_FEW_FOR_FOLDS,
+        )
     splitter = StratifiedKFold(folds, shuffle=True, random_state=random_state)
     per_fold = []
     gold_all, pred_all, conf_all = [], [], []

@@ -18,6 +18,7 @@ NOT_FOUND = "E109"
 MISSING_KEY = "E110"
 BAD_VALUE = "E111"
 EMPTY_DATASET = "E112"
+TOO_FEW_FOR_FOLDS = "E113"
 
 DESCRIPTIONS: dict[str, str] = {
     EMPTY_TEXT: "empty or whitespace-only text",
@@ -32,4 +33,5 @@ DESCRIPTIONS: dict[str, str] = {
     MISSING_KEY: "a required key is missing, or a dialogue turn has an unknown speaker",
     BAD_VALUE: "a key has a value of the wrong type or outside the allowed values",
     EMPTY_DATASET: "the source holds no examples and no dialogues",
+    TOO_FEW_FOR_FOLDS: "cross-validation: an intent has fewer examples than folds (or folds < 2)",
 }
