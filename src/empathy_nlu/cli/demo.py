@@ -31,6 +31,7 @@ def run(args) -> int:
             print(json.dumps(prediction.to_dict(), ensure_ascii=False))
             continue
         verdict = "OUT OF SCOPE" if prediction.out_of_scope else prediction.intent.name
-        runner_up = ", ".join(f"{s.name} {s.confidence:.2f}" for s in prediction.intent_ranking[1:3])
+        others = [s for s in prediction.intent_ranking if s.name != prediction.intent.name][:2]
+        runner_up = ", ".join(f"{s.name} {s.confidence:.2f}" for s in others)
         print(f"{text!r}\n    -> {verdict} ({prediction.intent.confidence:.2f}); next: {runner_up}")
     return 0
