@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
+from empathy_nlu.calibration import expected_calibration_error, fit_temperature, softmax
 from empathy_nlu.errors import DataError, NotFittedError
 from empathy_nlu.features import SparseFeaturizer
 from empathy_nlu.intent_classifier import LinearIntentClassifier
-from empathy_nlu.intent_classifier.calibration import expected_calibration_error, fit_temperature, softmax
 from empathy_nlu.intent_classifier.out_of_scope import choose_threshold
 from empathy_nlu.preprocessing import preprocess
 
@@ -99,7 +99,7 @@ def test_binary_classifier():
     two = [i for i, label in enumerate(LABELS) if label != "greeting"]
     model = LinearIntentClassifier().fit([DOCS[i] for i in two], [LABELS[i] for i in two])
     assert model.predict_one(preprocess("money back")).top[0] == "refund"
-    assert model.weights_.shape[1] == 2
+    assert model.model_.weights_.shape[1] == 2
 
 
 def test_classifier_needs_two_intents_and_fit_first():

@@ -15,10 +15,10 @@ import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
+from .calibration import expected_calibration_error, reliability_table
 from .classifier import Classifier
 from .dataset.codes import TOO_FEW_FOR_FOLDS
 from .errors import DataError
-from .intent_classifier.calibration import expected_calibration_error, reliability_table
 from .schema import OUT_OF_SCOPE, Example
 
 

@@ -33,6 +33,7 @@ class Example:
     entities: tuple[EntitySpan, ...] = ()
     sentiment: str | None = None
     channel: str | None = None
+    cues: tuple[str, ...] | None = None  # labelled empathy cues (None: not labelled; () : none present)
     source: str = ""
 
 

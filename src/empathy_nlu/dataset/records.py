@@ -61,6 +61,15 @@ def _intents(record: dict, source: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _cues(record: dict, source: str) -> tuple[str, ...] | None:
+    value = record.get("cues")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise bad_value("cues", "a list of cue names such as frustration, urgency", value, source)
+    return tuple(value)
+
+
 def _entities(record: dict, text: str, source: str) -> tuple[EntitySpan, ...]:
     value = record.get("entities")
     if value is None:
@@ -100,6 +109,7 @@ def example_from_record(
         entities=_entities(record, text, source),
         sentiment=sentiment_of(record, source),
         channel=optional_str(record, "channel", source),
+        cues=_cues(record, source),
         source=source,
     )
 

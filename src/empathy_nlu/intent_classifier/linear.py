@@ -12,14 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 
+from ..calibration import expected_calibration_error, softmax
 from ..errors import DataError, ModelError, NotFittedError
 from ..features import SparseFeaturizer
+from ..linear_model import CalibratedLinearSVC
 from ..preprocessing import ProcessedText
 from ..schema import OUT_OF_SCOPE
-from .calibration import expected_calibration_error, fit_temperature, softmax
 from .out_of_scope import choose_threshold
 
 
@@ -60,18 +59,6 @@ class LinearIntentClassifier:
         self.random_state = random_state
 
     # -- training -------------------------------------------------------------------------------
-    def _fit_svm(self, X, y: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-        """Weights as (n_features, n_classes) and intercepts, also for the binary case."""
-        svm = LinearSVC(C=self.C, random_state=self.random_state).fit(X, y)
-        coef, intercept = svm.coef_, svm.intercept_
-        if n_classes == 2:  # sklearn keeps one row for two classes; spread it symmetrically
-            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-        # Weights are kept at float16 precision (halves the model on disk, no measurable accuracy
-        # change) and computed in float32, so a saved and reloaded model predicts identically.
-        weights = np.ascontiguousarray(coef.T, dtype=np.float16).astype(np.float32)
-        return weights, intercept.astype(np.float32)
-
     def fit(
         self,
         docs: Sequence[ProcessedText],
@@ -84,50 +71,32 @@ class LinearIntentClassifier:
             raise DataError(f"need at least 2 intents to train, got {self.labels_}.", code="E105")
         index = {label: i for i, label in enumerate(self.labels_)}
         y = np.array([index[label] for label in labels])
-        n_classes = len(self.labels_)
+        self.oos_index_ = index.get(OUT_OF_SCOPE)
 
         say(f"features: fitting on {len(docs)} examples")
         self.featurizer_ = SparseFeaturizer(self.word_ngram_range, self.char_ngram_range, self.min_df).fit(
             docs
         )
         X = self.featurizer_.transform(docs)
-
-        folds = min(self.cv_folds, int(np.bincount(y).min()))
-        oof = np.zeros((len(y), n_classes), dtype=np.float64)
-        if folds >= 2:
-            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-            for k, (train, held_out) in enumerate(splitter.split(X, y), 1):
-                say(f"cross-validation: fold {k}/{folds}")
-                weights, bias = self._fit_svm(X[train], y[train], n_classes)
-                oof[held_out] = X[held_out] @ weights + bias
-            self.temperature_ = fit_temperature(oof, y)
-        else:
-            self.temperature_ = 1.0
-        self.oos_index_ = index.get(OUT_OF_SCOPE)
-
-        probabilities = softmax(oof, self.temperature_)
-        predicted, confidence = probabilities.argmax(1), probabilities.max(1)
-        if folds >= 2:
+        self.model_ = CalibratedLinearSVC(self.C, self.cv_folds, self.random_state).fit(
+            X, y, len(self.labels_), progress=say
+        )
+        self.threshold_ = 0.0
+        self.cv_metrics_ = {"folds": self.model_.folds_used_, "accuracy": None, "ece": None}
+        if self.model_.oof_scores_ is not None:
+            probabilities = softmax(self.model_.oof_scores_, self.model_.temperature_)
+            predicted, confidence = probabilities.argmax(1), probabilities.max(1)
             self.threshold_ = choose_threshold(
                 confidence, predicted, y, self.oos_index_, self.max_in_scope_loss
             )
-        else:
-            self.threshold_ = 0.0
-        self.cv_metrics_ = {
-            "folds": folds,
-            "accuracy": float((predicted == y).mean()) if folds >= 2 else None,
-            "ece": expected_calibration_error(confidence, predicted == y) if folds >= 2 else None,
-            "temperature": self.temperature_,
-            "threshold": self.threshold_,
-        }
-
-        say("final model: fitting on all examples")
-        self.weights_, self.intercept_ = self._fit_svm(X, y, n_classes)
+            self.cv_metrics_["accuracy"] = float((predicted == y).mean())
+            self.cv_metrics_["ece"] = expected_calibration_error(confidence, predicted == y)
+        self.cv_metrics_.update({"temperature": self.model_.temperature_, "threshold": self.threshold_})
         return self
 
     # -- prediction -----------------------------------------------------------------------------
     def _check_fitted(self) -> None:
-        if not hasattr(self, "weights_"):
+        if not hasattr(self, "model_"):
             raise NotFittedError("LinearIntentClassifier is not fitted: call fit() or load a model.")
 
     def _decide(self, order: list[int], probabilities: list[float], knows_a_word: bool) -> IntentResult:
@@ -144,7 +113,7 @@ class LinearIntentClassifier:
     def predict_one(self, doc: ProcessedText) -> IntentResult:
         self._check_fitted()
         idx, vals = self.featurizer_.transform_one(doc)
-        probabilities = softmax(vals @ self.weights_[idx] + self.intercept_, self.temperature_)
+        probabilities = self.model_.probabilities_one(idx, vals)
         order = np.argsort(-probabilities)[: self.ranking_size]
         return self._decide(
             order.tolist(), probabilities[order].tolist(), self.featurizer_.knows_any_word(doc)
@@ -152,8 +121,7 @@ class LinearIntentClassifier:
 
     def predict(self, docs: Sequence[ProcessedText]) -> list[IntentResult]:
         self._check_fitted()
-        X = self.featurizer_.transform(docs)
-        probabilities = softmax(X @ self.weights_ + self.intercept_, self.temperature_)
+        probabilities = self.model_.probabilities(self.featurizer_.transform(docs))
         order = np.argsort(-probabilities, axis=1)[:, : self.ranking_size]
         top = np.take_along_axis(probabilities, order, axis=1)
         known = [self.featurizer_.knows_any_word(doc) for doc in docs]
@@ -176,20 +144,16 @@ class LinearIntentClassifier:
         """JSON-able state plus named arrays (no pickle anywhere)."""
         self._check_fitted()
         featurizer_state, featurizer_arrays = self.featurizer_.to_state()
+        model_state, model_arrays = self.model_.to_state()
         state = {
             "params": self.get_params(),
             "labels": self.labels_,
-            "temperature": self.temperature_,
             "threshold": self.threshold_,
             "cv_metrics": self.cv_metrics_,
             "featurizer": featurizer_state,
+            "linear_model": model_state,
         }
-        arrays = {
-            "weights": self.weights_.astype(np.float16),
-            "intercept": self.intercept_,
-            **featurizer_arrays,
-        }
-        return state, arrays
+        return state, {**model_arrays, **featurizer_arrays}
 
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> LinearIntentClassifier:
@@ -199,19 +163,12 @@ class LinearIntentClassifier:
                 params[key] = tuple(params[key])
             model = cls(**params)
             model.labels_ = list(state["labels"])
-            model.temperature_ = float(state["temperature"])
             model.threshold_ = float(state["threshold"])
             model.cv_metrics_ = dict(state["cv_metrics"])
             model.featurizer_ = SparseFeaturizer.from_state(state["featurizer"], arrays)
-            model.weights_ = np.ascontiguousarray(arrays["weights"], dtype=np.float32)
-            model.intercept_ = np.asarray(arrays["intercept"], dtype=np.float32)
+            model.model_ = CalibratedLinearSVC.from_state(state["linear_model"], arrays)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"intent classifier state is incomplete ({exc!r}); retrain.", "E204") from exc
         model.oos_index_ = model.labels_.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels_ else None
-        expected = (model.featurizer_.n_features_, len(model.labels_))
-        if model.weights_.shape != expected or model.intercept_.shape != (len(model.labels_),):
-            raise ModelError(
-                f"weights have shape {model.weights_.shape}, expected {expected}; the model is damaged.",
-                "E204",
-            )
+        model.model_.check_shape(model.featurizer_.n_features_, len(model.labels_))
         return model
