@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+DEFAULT_DATA := data/support.yaml data/sentiment.jsonl
 
 .PHONY: demo test lint default-model benchmark clean
 
@@ -13,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	@test -f models/default/manifest.json || $(BIN)/empathy-nlu train data/support.yaml --out models/default
+	@test -f models/default/manifest.json || $(BIN)/empathy-nlu train $(DEFAULT_DATA) --out models/default
 	$(BIN)/empathy-nlu demo
 
 test: $(STAMP)
@@ -25,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 default-model: $(STAMP)
-	$(BIN)/empathy-nlu train data/support.yaml --out models/default
+	$(BIN)/empathy-nlu train $(DEFAULT_DATA) --out models/default
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py

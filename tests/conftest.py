@@ -12,6 +12,7 @@ from empathy_nlu import Classifier, Example
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 DEFAULT_DATA = ROOT / "data" / "support.yaml"
+SENTIMENT_DATA = ROOT / "data" / "sentiment.jsonl"
 
 
 def read_jsonl(path: Path, limit_per_intent: int | None = None) -> list[Example]:

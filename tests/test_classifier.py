@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import DEFAULT_DATA, read_jsonl, shared
+from conftest import DEFAULT_DATA, SENTIMENT_DATA, read_jsonl, shared
 from empathy_nlu import Classifier, InputError, Prediction, Turn, default_model_path
-from empathy_nlu.classifier import data_fingerprint
+from empathy_nlu.classifier import data_fingerprint, training_examples
 from empathy_nlu.config import make_config
-from empathy_nlu.dataset import load_data
+from empathy_nlu.dataset import load_many
 
 MESSAGES = [
     "I lost my card somewhere in town",
@@ -33,9 +33,9 @@ def test_prediction_shape_is_json(support_model):
         "entities",
         "context",
     }
-    assert (
-        data["sentiment"] is None and data["cues"] == {} and data["entities"] == [] and data["context"] == {}
-    )
+    assert data["sentiment"]["label"] in {"negative", "neutral", "positive"}
+    assert set(data["cues"]) == {"frustration", "urgency", "churn_risk", "gratitude", "request_human"}
+    assert data["entities"] == [] and data["context"] == {}  # filled by the entity and history layers
     assert data["intent"]["name"] == "lost_or_stolen_card"
     ranking = [r["confidence"] for r in data["intent_ranking"]]
     assert ranking == sorted(ranking, reverse=True) and 0 < sum(ranking) <= 1.0001
@@ -129,8 +129,8 @@ def test_concurrent_predicts_from_threads(support_model):
 def test_bundled_default_model_matches_current_data():
     """Fails when data/ changes without `make default-model`: the shipped model must be trained on it."""
     model = Classifier.load(default_model_path())
-    examples = load_data(DEFAULT_DATA).intent_examples()
-    assert model.manifest["training_data"]["sha256"] == data_fingerprint(examples)
+    intent_examples, sentiment_examples = training_examples(load_many([DEFAULT_DATA, SENTIMENT_DATA]))
+    assert model.manifest["training_data"]["sha256"] == data_fingerprint(intent_examples + sentiment_examples)
     assert model.manifest["config"] == make_config()
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_config, make_config
+from .cues import CueDetector
 from .errors import DataError, InputError, ModelError
 from .history import validate_history
 from .intent_classifier import IntentResult, LinearIntentClassifier
@@ -22,6 +23,7 @@ from .persistence import load_model_dir, save_model_dir
 from .prediction import IntentScore, Prediction
 from .preprocessing import PREPROCESSING_VERSION, preprocess
 from .schema import OUT_OF_SCOPE, Dataset, Example
+from .sentiment import SentimentClassifier
 
 Progress = Callable[[str], None]
 
@@ -42,6 +44,11 @@ def data_fingerprint(examples: Sequence[Example]) -> str:
         for ex in examples
     )
     return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
+
+
+def training_examples(dataset: Dataset) -> tuple[list[Example], list[Example]]:
+    """The examples each model learns from: (with an intent, with a sentiment)."""
+    return dataset.intent_examples(), [ex for ex in dataset.examples if ex.sentiment is not None]
 
 
 def default_model_path() -> Path:
@@ -72,10 +79,24 @@ def _as_dataset(data, strict: bool) -> Dataset:
 
 
 class Classifier:
-    """Understands a customer message in the light of the conversation so far."""
+    """Understands a customer message in the light of the conversation so far.
 
-    def __init__(self, intent_classifier: LinearIntentClassifier, config: dict, manifest: dict) -> None:
+    A model has any of: an intent classifier, a sentiment classifier, a cue
+    detector. Each is trained from the examples that carry its label, so intents
+    and sentiment may come from different files.
+    """
+
+    def __init__(
+        self,
+        intent_classifier: LinearIntentClassifier | None,
+        sentiment_classifier: SentimentClassifier | None,
+        cue_detector: CueDetector | None,
+        config: dict,
+        manifest: dict,
+    ) -> None:
         self.intent_classifier = intent_classifier
+        self.sentiment_classifier = sentiment_classifier
+        self.cue_detector = cue_detector
         self.config = config
         self.manifest = manifest
 
@@ -93,37 +114,60 @@ class Classifier:
         say = progress or (lambda message: None)
         config = load_config(config) if isinstance(config, str | Path) else make_config(config)
         dataset = _as_dataset(data, strict)
-        examples = dataset.intent_examples()
-        if not examples:
-            raise DataError("the training data has no examples with an intent.", code="E110")
+        intent_examples, sentiment_examples = training_examples(dataset)
+        if not intent_examples and not sentiment_examples:
+            raise DataError("the training data has no examples with an intent or a sentiment.", code="E110")
         started = time.perf_counter()
-        say(f"preprocessing {len(examples)} examples")
-        docs = [preprocess(ex.text) for ex in examples]
-        intent_classifier = LinearIntentClassifier(**config["intent"]).fit(
-            docs, [ex.intent for ex in examples], progress=say
-        )
+        metrics: dict = {}
+        intent_classifier = sentiment_classifier = None
+        if intent_examples:
+            say(f"intent: preprocessing {len(intent_examples)} examples")
+            docs = [preprocess(ex.text) for ex in intent_examples]
+            intent_classifier = LinearIntentClassifier(**config["intent"]).fit(
+                docs, [ex.intent for ex in intent_examples], progress=say
+            )
+            metrics["intent_cross_validation"] = intent_classifier.cv_metrics_
+        if sentiment_examples:
+            say(f"sentiment: preprocessing {len(sentiment_examples)} examples")
+            docs = [preprocess(ex.text) for ex in sentiment_examples]
+            sentiment_classifier = SentimentClassifier(**config["sentiment"]).fit(
+                docs, [ex.sentiment for ex in sentiment_examples], progress=say
+            )
+            metrics["sentiment_cross_validation"] = sentiment_classifier.cv_metrics_
+        cue_detector = None
+        if config["cues"]["enabled"]:
+            cue_detector = CueDetector(config["cues"]["patterns"] or None)
+            cue_detector.detect("")  # load the patterns now: a bad patterns file fails training, not serving
+        metrics["train_seconds"] = round(time.perf_counter() - started, 3)
         manifest = {
             "library": "empathy-nlu",
             "library_version": __version__,
             "preprocessing_version": PREPROCESSING_VERSION,
-            "labels": intent_classifier.labels_,
+            "labels": intent_classifier.labels_ if intent_classifier else [],
+            "sentiment_labels": sentiment_classifier.labels_ if sentiment_classifier else [],
             "config": config,
             "training_data": {
-                "sha256": data_fingerprint(examples),
-                "n_examples": len(examples),
+                "sha256": data_fingerprint(intent_examples + sentiment_examples),
+                "n_examples": len(intent_examples),
+                "n_sentiment_examples": len(sentiment_examples),
                 "sources": [str(s) for s in dataset.sources],
             },
-            "metrics": {
-                "intent_cross_validation": intent_classifier.cv_metrics_,
-                "train_seconds": round(time.perf_counter() - started, 3),
-            },
+            "metrics": metrics,
         }
-        say(f"trained in {manifest['metrics']['train_seconds']:.1f}s")
-        return cls(intent_classifier, config, manifest)
+        say(f"trained in {metrics['train_seconds']:.1f}s")
+        return cls(intent_classifier, sentiment_classifier, cue_detector, config, manifest)
+
+    def _components(self) -> dict:
+        parts = {
+            "intent_classifier": self.intent_classifier,
+            "sentiment": self.sentiment_classifier,
+            "cues": self.cue_detector,
+        }
+        return {name: part for name, part in parts.items() if part is not None}
 
     def save(self, path: str | Path) -> Path:
         """Write the model directory atomically; returns its path."""
-        components = {"intent_classifier": self.intent_classifier.to_state()}
+        components = {name: part.to_state() for name, part in self._components().items()}
         return save_model_dir(path, self.manifest, components)
 
     @classmethod
@@ -138,18 +182,26 @@ class Classifier:
                 f"this library uses {PREPROCESSING_VERSION}; retrain the model.",
                 "E203",
             )
-        if "intent_classifier" not in components:
-            raise ModelError(f"{path} has no intent classifier; the model is incomplete.", "E205")
+        if not {"intent_classifier", "sentiment"} & set(components):
+            raise ModelError(f"{path} has neither an intent nor a sentiment model; it is incomplete.", "E205")
         try:
             config = make_config(manifest.get("config"))
         except Exception as exc:
             raise ModelError(f"{path} has an invalid config in its manifest: {exc}", "E202") from exc
-        intent_classifier = LinearIntentClassifier.from_state(*components["intent_classifier"])
-        return cls(intent_classifier, config, manifest)
+        loaders = {
+            "intent_classifier": LinearIntentClassifier,
+            "sentiment": SentimentClassifier,
+            "cues": CueDetector,
+        }
+        parts = {
+            name: loader.from_state(*components[name]) if name in components else None
+            for name, loader in loaders.items()
+        }
+        return cls(parts["intent_classifier"], parts["sentiment"], parts["cues"], config, manifest)
 
     @property
     def labels(self) -> list[str]:
-        return list(self.intent_classifier.labels_)
+        return list(self.intent_classifier.labels_) if self.intent_classifier else []
 
     # -- prediction -----------------------------------------------------------------------------
     def _check_utterance(self, utterance) -> str:
@@ -161,25 +213,38 @@ class Classifier:
             raise InputError(f"utterance must be str, got {type(utterance).__name__}.", "E301")
         return utterance
 
-    def _prediction(self, text: str, result: IntentResult | None) -> Prediction:
+    def _intent_fields(self, result: IntentResult | None) -> tuple:
+        """(intent, ranking, out_of_scope, reason) for the Prediction."""
+        if self.intent_classifier is None:
+            return None, [], None, None
         if result is None:  # nothing to understand: empty or whitespace-only
-            return Prediction(text, IntentScore(OUT_OF_SCOPE, 1.0), [], True, "empty")
+            return IntentScore(OUT_OF_SCOPE, 1.0), [], True, "empty"
         ranking = [IntentScore(name, p) for name, p in result.ranking]
-        if result.out_of_scope:
-            in_scope_top = next((p for name, p in result.ranking if name != OUT_OF_SCOPE), 0.0)
-            oos_confidence = ranking[0].confidence if result.reason == "trained_class" else 1.0 - in_scope_top
-            intent = IntentScore(OUT_OF_SCOPE, oos_confidence)
-        else:
-            intent = ranking[0]
-        return Prediction(text, intent, ranking, result.out_of_scope, result.reason)
+        if not result.out_of_scope:
+            return ranking[0], ranking, False, None
+        in_scope_top = next((p for name, p in result.ranking if name != OUT_OF_SCOPE), 0.0)
+        oos_confidence = ranking[0].confidence if result.reason == "trained_class" else 1.0 - in_scope_top
+        return IntentScore(OUT_OF_SCOPE, oos_confidence), ranking, True, result.reason
+
+    def _prediction(self, text: str, result: IntentResult | None, sentiment: dict | None) -> Prediction:
+        intent, ranking, out_of_scope, reason = self._intent_fields(result)
+        cues = (
+            self.cue_detector.detect(text[: self.config["predict"]["max_chars"]]) if self.cue_detector else {}
+        )
+        return Prediction(text, intent, ranking, out_of_scope, reason, sentiment, cues)
 
     def predict(self, utterance: str, history=None) -> Prediction:
         """Understand ``utterance``; ``history`` is the earlier turns, oldest first."""
         text = self._check_utterance(utterance)
         validate_history(history, self.config["predict"]["max_history_turns"])
         doc = preprocess(text[: self.config["predict"]["max_chars"]])
-        result = self.intent_classifier.predict_one(doc) if doc.tokens else None
-        return self._prediction(text, result)
+        result = sentiment = None
+        if doc.tokens:
+            if self.intent_classifier is not None:
+                result = self.intent_classifier.predict_one(doc)
+            if self.sentiment_classifier is not None:
+                sentiment = self.sentiment_classifier.predict_one(doc)
+        return self._prediction(text, result, sentiment)
 
     def predict_batch(self, utterances: Sequence[str], histories: Sequence | None = None) -> list[Prediction]:
         """Vectorized ``predict`` over many utterances (``histories`` aligned with them, or None)."""
@@ -197,9 +262,14 @@ class Classifier:
         max_chars = self.config["predict"]["max_chars"]
         docs = [preprocess(t[:max_chars]) for t in texts]
         present = [i for i, d in enumerate(docs) if d.tokens]
-        results: list[IntentResult | None] = [None] * len(docs)
-        for i, result in zip(
-            present, self.intent_classifier.predict([docs[i] for i in present]), strict=True
-        ):
-            results[i] = result
-        return [self._prediction(t, r) for t, r in zip(texts, results, strict=True)]
+        results: list = [None] * len(docs)
+        sentiments: list = [None] * len(docs)
+        if self.intent_classifier is not None:
+            for i, r in zip(present, self.intent_classifier.predict([docs[i] for i in present]), strict=True):
+                results[i] = r
+        if self.sentiment_classifier is not None:
+            for i, r in zip(
+                present, self.sentiment_classifier.predict([docs[i] for i in present]), strict=True
+            ):
+                sentiments[i] = r
+        return [self._prediction(t, r, s) for t, r, s in zip(texts, results, sentiments, strict=True)]

@@ -17,6 +17,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from .calibration import expected_calibration_error, reliability_table
 from .classifier import Classifier
+from .cues.evaluation import evaluate_cues
 from .dataset.codes import TOO_FEW_FOR_FOLDS
 from .errors import DataError
 from .schema import OUT_OF_SCOPE, Example
@@ -65,21 +66,48 @@ def measure_latency(classifier: Classifier, texts: Sequence[str], n: int = 300) 
     return {"p50": float(np.percentile(timings, 50)), "p99": float(np.percentile(timings, 99))}
 
 
-def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample: int = 300) -> dict:
-    """The evaluation report of ``classifier`` on labelled ``examples``."""
-    examples = [ex for ex in examples if ex.intent is not None]
-    texts = [ex.text for ex in examples]
-    predictions = classifier.predict_batch(texts)
-    report = intent_report(
-        [ex.intent for ex in examples],
-        [_predicted_label(p) for p in predictions],
-        [p.intent.confidence for p in predictions],
+def sentiment_report(gold: Sequence[str], predicted: Sequence[str]) -> dict:
+    """Accuracy, macro-F1 and per-label precision/recall/F1 of sentiment labels."""
+    labels = sorted(set(gold) | set(predicted))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold, predicted, labels=labels, zero_division=0
     )
     return {
-        "n": len(examples),
-        "intent": report,
-        "latency_ms": measure_latency(classifier, texts, latency_sample),
+        "accuracy": float(np.mean(np.array(gold) == np.array(predicted))),
+        "macro_f1": float(
+            f1_score(gold, predicted, labels=sorted(set(gold)), average="macro", zero_division=0)
+        ),
+        "per_label": {
+            label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
+            for label, p, r, f, n in zip(labels, precision, recall, f1, support, strict=True)
+        },
     }
+
+
+def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample: int = 300) -> dict:
+    """The evaluation report of ``classifier`` on ``examples``: a section per label the data carries."""
+    examples = list(examples)
+    predictions = classifier.predict_batch([ex.text for ex in examples])
+    report: dict = {"n": len(examples), "intent": None}
+    with_intent = [(ex, p) for ex, p in zip(examples, predictions, strict=True) if ex.intent is not None]
+    if with_intent and classifier.intent_classifier is not None:
+        report["intent"] = intent_report(
+            [ex.intent for ex, _ in with_intent],
+            [_predicted_label(p) for _, p in with_intent],
+            [p.intent.confidence for _, p in with_intent],
+        )
+    with_sentiment = [
+        (ex, p) for ex, p in zip(examples, predictions, strict=True) if ex.sentiment is not None
+    ]
+    if with_sentiment and classifier.sentiment_classifier is not None:
+        report["sentiment"] = sentiment_report(
+            [ex.sentiment for ex, _ in with_sentiment], [p.sentiment["label"] for _, p in with_sentiment]
+        )
+    with_cues = [ex for ex in examples if ex.cues is not None]
+    if with_cues and classifier.cue_detector is not None:
+        report["cues"] = evaluate_cues(classifier.cue_detector, with_cues)
+    report["latency_ms"] = measure_latency(classifier, [ex.text for ex in examples], latency_sample)
+    return report
 
 
 def cross_validate(

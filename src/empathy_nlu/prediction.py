@@ -24,9 +24,9 @@ class Prediction:
     """
 
     text: str
-    intent: IntentScore
+    intent: IntentScore | None  # None only for a model without an intent classifier
     intent_ranking: list[IntentScore]
-    out_of_scope: bool
+    out_of_scope: bool | None
     out_of_scope_reason: str | None = None
     sentiment: dict[str, Any] | None = None
     cues: dict[str, Any] = field(default_factory=dict)
@@ -36,7 +36,7 @@ class Prediction:
     def to_dict(self) -> dict:
         return {
             "text": self.text,
-            "intent": self.intent.to_dict(),
+            "intent": self.intent.to_dict() if self.intent else None,
             "intent_ranking": [score.to_dict() for score in self.intent_ranking],
             "out_of_scope": self.out_of_scope,
             "out_of_scope_reason": self.out_of_scope_reason,

@@ -21,9 +21,9 @@ def run(args) -> int:
     say = progress_printer(args)
     classifier = Classifier.load(args.model)
     dataset = load_dataset_from_args(args, args.data)
-    examples = dataset.intent_examples()
-    if not examples:
-        raise DataError("the evaluation data has no examples with an intent.", code="E110")
+    examples = dataset.examples or dataset.intent_examples()
+    if not any(ex.intent or ex.sentiment or ex.cues is not None for ex in examples):
+        raise DataError("the evaluation data has no examples with an intent, sentiment or cues.", code="E110")
     if say:
         say(f"evaluating on {len(examples)} examples")
     emit_json(evaluate(classifier, examples), args.json_out)

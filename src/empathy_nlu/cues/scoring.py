@@ -1,0 +1,133 @@
+"""From pattern matches to cue scores and evidence: negation, overlaps, noisy-or, shouting.
+
+Why noisy-or: each matched pattern is independent evidence that its cue is
+present with probability ``weight``, so ``1 - prod(1 - w)`` rises with every
+extra piece of evidence, never passes 1, and does not depend on order. A weak
+word ("still", "today") stays below 0.5 alone and counts when it has company.
+"""
+
+from __future__ import annotations
+
+import math
+
+from spacy.tokens import Doc
+
+from .patterns import CUES, CuePattern
+
+Match = tuple[int, int, int]  # (pattern index, start token, end token)
+
+CLAUSE_BREAKS = frozenset({".", "!", "?", ";", ":", ",", "but", "although", "though"})
+# Shouting: at least SHOUT_MIN_WORDS all-caps words, making up SHOUT_RATIO of the words.
+SHOUT_MIN_WORDS = 2
+SHOUT_RATIO = 0.6
+SHOUT_WEIGHT = {"frustration": 0.5}  # a signal of its own
+SHOUT_BOOST = {"urgency": 0.3}  # raises the cue only when a pattern already found it
+SHOUT_NAME = "shouting"
+# Upper-case words that are names, not shouting.
+ACRONYMS = frozenset({
+    "atm", "pin", "iban", "bic", "swift", "uk", "us", "usa", "eu", "isa", "id", "apr", "aer", "sms", "ok",
+    "vat", "ni", "utr", "cvv", "otp", "nfc", "sim", "bacs", "chaps", "sepa", "faq", "pdf", "gbp", "usd",
+    "eur", "tv", "pc", "ceo", "hmrc", "irs", "dvla", "nhs",
+})  # fmt: skip
+
+
+def _cancels(negator: CuePattern, neg_start: int, neg_end: int, start: int, end: int, doc: Doc) -> bool:
+    """A negating match cancels matches it overlaps, or that start within its scope in the same clause."""
+    if start < neg_end and neg_start < end:
+        return True
+    if not neg_end <= start < neg_end + negator.scope:
+        return False
+    return not any(token.lower_ in CLAUSE_BREAKS for token in doc[neg_end:start])
+
+
+def apply_negation(matches: list[Match], patterns: list[CuePattern], doc: Doc) -> list[Match]:
+    """The positive matches left once negating patterns ("not urgent", "no need to") have spoken."""
+    negators = [m for m in matches if patterns[m[0]].negates]
+    positives = [m for m in matches if not patterns[m[0]].negates]
+    if not negators:
+        return positives
+    return [
+        (i, s, e)
+        for i, s, e in positives
+        if not any(
+            patterns[n].cue == patterns[i].cue and _cancels(patterns[n], ns, ne, s, e, doc)
+            for n, ns, ne in negators
+        )
+    ]
+
+
+def resolve_overlaps(matches: list[Match], patterns: list[CuePattern]) -> dict[str, list[Match]]:
+    """Per cue, drop a match overlapping a heavier (then longer) match of another pattern.
+
+    Why: "thank you so much" should count once, not as "thank you" plus "thank".
+    Overlapping matches of the same pattern ("!!" twice in "!!!") are kept and merged later.
+    """
+    kept: dict[str, list[Match]] = {}
+    order = sorted(matches, key=lambda m: (-patterns[m[0]].weight, m[1] - m[2], m[1]))
+    for i, s, e in order:
+        chosen = kept.setdefault(patterns[i].cue, [])
+        if not any(j != i and s < ke and ks < e for j, ks, ke in chosen):
+            chosen.append((i, s, e))
+    return kept
+
+
+def shouting_runs(doc: Doc) -> list[tuple[int, int]]:
+    """Token spans of all-caps runs when the message is mostly capitals, else []."""
+    words = [t for t in doc if t.is_alpha and len(t) > 1]
+    caps = [t for t in words if t.is_upper and t.lower_ not in ACRONYMS]
+    if len(caps) < SHOUT_MIN_WORDS or len(caps) < SHOUT_RATIO * len(words):
+        return []
+    runs: list[tuple[int, int]] = []
+    for token in caps:
+        start = token.i
+        if runs and all(not t.is_alpha for t in doc[runs[-1][1] : start]):
+            start = runs.pop()[0]  # only punctuation or spaces between: one run
+        runs.append((start, token.i + 1))
+    return runs
+
+
+def _noisy_or(weights: list[float]) -> float:
+    return 1.0 - math.prod(1.0 - w for w in weights)
+
+
+def score(
+    text: str, doc: Doc, matches: list[Match], shouting: list[tuple[int, int]], patterns: list[CuePattern]
+) -> dict[str, dict]:
+    """Scores and merged evidence for every cue (0.0 and [] for a cue nothing points to)."""
+    kept = resolve_overlaps(apply_negation(matches, patterns, doc), patterns)
+    result = {cue: {"score": 0.0, "evidence": []} for cue in CUES}
+    for cue in kept.keys() | (SHOUT_WEIGHT.keys() if shouting else ()):
+        found = kept.get(cue, ())
+        # Each pattern counts once however often it matches ("again ... again").
+        weights = list({i: patterns[i].weight for i, _, _ in found if not patterns[i].boost}.values())
+        spans = [(s, e, patterns[i].name) for i, s, e in found if not patterns[i].boost]
+        if shouting and cue in SHOUT_WEIGHT:
+            weights.append(SHOUT_WEIGHT[cue])
+            spans.extend((s, e, SHOUT_NAME) for s, e in shouting)
+        if not weights:  # only boosts matched: the cue is absent
+            continue
+        if shouting and cue in SHOUT_BOOST:
+            weights.append(SHOUT_BOOST[cue])
+            spans.extend((s, e, SHOUT_NAME) for s, e in shouting)
+        weights.extend({i: patterns[i].weight for i, _, _ in found if patterns[i].boost}.values())
+        spans.extend((s, e, patterns[i].name) for i, s, e in found if patterns[i].boost)
+        result[cue] = {"score": round(_noisy_or(weights), 4), "evidence": _evidence(text, doc, spans)}
+    return result
+
+
+def _evidence(text: str, doc: Doc, spans: list[tuple[int, int, str]]) -> list[dict]:
+    """Character spans of the raw text, overlapping ones merged, sorted by start."""
+    merged: list[list] = []
+    for s, e, name in sorted(spans):
+        start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            if name not in last[2]:
+                last[2].append(name)
+        else:
+            merged.append([start, end, [name]])
+    return [
+        {"text": text[start:end], "start": start, "end": end, "pattern": " + ".join(names)}
+        for start, end, names in merged
+    ]
