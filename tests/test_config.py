@@ -8,7 +8,7 @@ def test_defaults_and_overrides():
     assert make_config() == DEFAULT_CONFIG
     config = make_config({"intent": {"C": 2, "cv_folds": 5}})
     assert config["intent"]["C"] == 2.0 and config["intent"]["cv_folds"] == 5
-    assert config["intent"]["min_df"] == DEFAULT_CONFIG["intent"]["min_df"]
+    assert config["features"]["min_df"] == DEFAULT_CONFIG["features"]["min_df"]
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ def test_defaults_and_overrides():
         ({"intent": {"C": "high"}}, "must be float"),
         ({"intent": {"cv_folds": True}}, "must be int"),
         ({"intent": {"C": -1.0}}, "intent.C is out of range"),
-        ({"intent": {"char_ngram_range": [5, 2]}}, "1 <= low <= high"),
+        ({"features": {"char_ngram_range": [5, 2]}}, "1 <= low <= high"),
         ({"intent": 3}, "must be a mapping"),
     ],
 )

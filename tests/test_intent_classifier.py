@@ -29,6 +29,13 @@ TEXTS = {
 }
 DOCS = [preprocess(t) for texts in TEXTS.values() for t in texts]
 LABELS = [label for label, texts in TEXTS.items() for _ in texts]
+FEATURIZER = SparseFeaturizer().fit(DOCS)
+X = FEATURIZER.transform(DOCS)
+
+
+def features(text):
+    doc = preprocess(text)
+    return (*FEATURIZER.transform_one(doc), FEATURIZER.knows_any_word(doc))
 
 
 def test_featurizer_single_and_batch_agree():
@@ -86,24 +93,25 @@ def test_threshold_respects_in_scope_budget_and_catches_oos():
 
 
 def test_classifier_fit_predict_and_ranking():
-    model = LinearIntentClassifier(cv_folds=3, ranking_size=2).fit(DOCS, LABELS)
-    result = model.predict_one(preprocess("I lost my card"))
+    model = LinearIntentClassifier(cv_folds=3, ranking_size=2).fit(X, LABELS)
+    result = model.predict_one(*features("I lost my card"))
     assert result.top[0] == "lost_card" and not result.out_of_scope
     assert len(result.ranking) == 2 and result.ranking[0][1] >= result.ranking[1][1]
-    batch = model.predict([preprocess("refund please now"), preprocess("hello")])
+    docs = [preprocess("refund please now"), preprocess("hello")]
+    batch = model.predict(FEATURIZER.transform(docs), [True, True])
     assert [r.top[0] for r in batch] == ["refund", "greeting"]
     assert model.cv_metrics_["folds"] == 3 and 0 <= model.cv_metrics_["ece"] <= 1
 
 
 def test_binary_classifier():
     two = [i for i, label in enumerate(LABELS) if label != "greeting"]
-    model = LinearIntentClassifier().fit([DOCS[i] for i in two], [LABELS[i] for i in two])
-    assert model.predict_one(preprocess("money back")).top[0] == "refund"
+    model = LinearIntentClassifier().fit(X[two], [LABELS[i] for i in two])
+    assert model.predict_one(*features("money back")).top[0] == "refund"
     assert model.model_.weights_.shape[1] == 2
 
 
 def test_classifier_needs_two_intents_and_fit_first():
     with pytest.raises(DataError, match="at least 2 intents"):
-        LinearIntentClassifier().fit(DOCS[:6], LABELS[:6])
+        LinearIntentClassifier().fit(X[:6], LABELS[:6])
     with pytest.raises(NotFittedError):
-        LinearIntentClassifier().predict_one(DOCS[0])
+        LinearIntentClassifier().predict_one(*features("hello"))

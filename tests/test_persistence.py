@@ -42,7 +42,7 @@ def test_truncated_file_is_refused(model_dir):
 
 
 def test_missing_file_and_missing_manifest(model_dir):
-    (model_dir / "intent_classifier.idf.npy").unlink()
+    (model_dir / "features.idf.npy").unlink()
     with pytest.raises(ModelError, match="missing"):
         Classifier.load(model_dir)
     (model_dir / "manifest.json").unlink()

@@ -7,6 +7,7 @@ import pytest
 
 from conftest import DEFAULT_DATA, SENTIMENT_DATA
 from empathy_nlu import Classifier, DataError
+from empathy_nlu.features import SparseFeaturizer
 from empathy_nlu.preprocessing import preprocess
 from empathy_nlu.sentiment import AFFECT_FEATURES, SentimentClassifier, affect_features, mark_negation
 
@@ -165,11 +166,12 @@ def test_batch_matches_single(model):
 
 
 def test_bad_sentiment_labels():
-    docs = [preprocess(t) for t in ["a", "b", "c", "d"]]
+    docs = [preprocess(t) for t in ["a b", "b c", "c d", "d e"]]
+    X = SparseFeaturizer().fit(docs).transform(docs)
     with pytest.raises(DataError, match="unknown sentiment labels"):
-        SentimentClassifier().fit(docs, ["negative", "angry", "neutral", "neutral"])
+        SentimentClassifier().fit(X, docs, ["negative", "angry", "neutral", "neutral"])
     with pytest.raises(DataError, match="at least 2 labels"):
-        SentimentClassifier().fit(docs, ["neutral"] * 4)
+        SentimentClassifier().fit(X, docs, ["neutral"] * 4)
 
 
 def test_cross_validated_metrics_in_manifest(model):

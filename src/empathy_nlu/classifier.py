@@ -17,6 +17,7 @@ from . import __version__
 from .config import load_config, make_config
 from .cues import CueDetector
 from .errors import DataError, InputError, ModelError
+from .features import SparseFeaturizer
 from .history import validate_history
 from .intent_classifier import IntentResult, LinearIntentClassifier
 from .persistence import load_model_dir, save_model_dir
@@ -88,12 +89,14 @@ class Classifier:
 
     def __init__(
         self,
+        featurizer: SparseFeaturizer,
         intent_classifier: LinearIntentClassifier | None,
         sentiment_classifier: SentimentClassifier | None,
         cue_detector: CueDetector | None,
         config: dict,
         manifest: dict,
     ) -> None:
+        self.featurizer = featurizer
         self.intent_classifier = intent_classifier
         self.sentiment_classifier = sentiment_classifier
         self.cue_detector = cue_detector
@@ -119,19 +122,27 @@ class Classifier:
             raise DataError("the training data has no examples with an intent or a sentiment.", code="E110")
         started = time.perf_counter()
         metrics: dict = {}
+        say(f"preprocessing {len(intent_examples) + len(sentiment_examples)} examples")
+        intent_docs = [preprocess(ex.text) for ex in intent_examples]
+        sentiment_docs = [preprocess(ex.text) for ex in sentiment_examples]
+        say("features: fitting on all texts")
+        # One featurizer for every model: the costly n-gram work is done once per utterance.
+        unique_docs = list({doc.raw: doc for doc in intent_docs + sentiment_docs}.values())
+        featurizer = SparseFeaturizer(**config["features"]).fit(unique_docs)
         intent_classifier = sentiment_classifier = None
         if intent_examples:
-            say(f"intent: preprocessing {len(intent_examples)} examples")
-            docs = [preprocess(ex.text) for ex in intent_examples]
+            say(f"intent: training on {len(intent_examples)} examples")
             intent_classifier = LinearIntentClassifier(**config["intent"]).fit(
-                docs, [ex.intent for ex in intent_examples], progress=say
+                featurizer.transform(intent_docs), [ex.intent for ex in intent_examples], progress=say
             )
             metrics["intent_cross_validation"] = intent_classifier.cv_metrics_
         if sentiment_examples:
-            say(f"sentiment: preprocessing {len(sentiment_examples)} examples")
-            docs = [preprocess(ex.text) for ex in sentiment_examples]
+            say(f"sentiment: training on {len(sentiment_examples)} examples")
             sentiment_classifier = SentimentClassifier(**config["sentiment"]).fit(
-                docs, [ex.sentiment for ex in sentiment_examples], progress=say
+                featurizer.transform(sentiment_docs),
+                sentiment_docs,
+                [ex.sentiment for ex in sentiment_examples],
+                progress=say,
             )
             metrics["sentiment_cross_validation"] = sentiment_classifier.cv_metrics_
         cue_detector = None
@@ -155,10 +166,11 @@ class Classifier:
             "metrics": metrics,
         }
         say(f"trained in {metrics['train_seconds']:.1f}s")
-        return cls(intent_classifier, sentiment_classifier, cue_detector, config, manifest)
+        return cls(featurizer, intent_classifier, sentiment_classifier, cue_detector, config, manifest)
 
     def _components(self) -> dict:
         parts = {
+            "features": self.featurizer,
             "intent_classifier": self.intent_classifier,
             "sentiment": self.sentiment_classifier,
             "cues": self.cue_detector,
@@ -182,8 +194,8 @@ class Classifier:
                 f"this library uses {PREPROCESSING_VERSION}; retrain the model.",
                 "E203",
             )
-        if not {"intent_classifier", "sentiment"} & set(components):
-            raise ModelError(f"{path} has neither an intent nor a sentiment model; it is incomplete.", "E205")
+        if "features" not in components or not {"intent_classifier", "sentiment"} & set(components):
+            raise ModelError(f"{path} lacks its featurizer or any model; it is incomplete.", "E205")
         try:
             config = make_config(manifest.get("config"))
         except Exception as exc:
@@ -197,7 +209,13 @@ class Classifier:
             name: loader.from_state(*components[name]) if name in components else None
             for name, loader in loaders.items()
         }
-        return cls(parts["intent_classifier"], parts["sentiment"], parts["cues"], config, manifest)
+        featurizer = SparseFeaturizer.from_state(*components["features"])
+        for name in ("intent_classifier", "sentiment"):
+            if parts[name] is not None:
+                parts[name].check_features(featurizer.n_features_)
+        return cls(
+            featurizer, parts["intent_classifier"], parts["sentiment"], parts["cues"], config, manifest
+        )
 
     @property
     def labels(self) -> list[str]:
@@ -240,10 +258,12 @@ class Classifier:
         doc = preprocess(text[: self.config["predict"]["max_chars"]])
         result = sentiment = None
         if doc.tokens:
+            idx, vals = self.featurizer.transform_one(doc)
             if self.intent_classifier is not None:
-                result = self.intent_classifier.predict_one(doc)
+                known = self.featurizer.knows_any_word(doc)
+                result = self.intent_classifier.predict_one(idx, vals, known)
             if self.sentiment_classifier is not None:
-                sentiment = self.sentiment_classifier.predict_one(doc)
+                sentiment = self.sentiment_classifier.predict_one(idx, vals, doc)
         return self._prediction(text, result, sentiment)
 
     def predict_batch(self, utterances: Sequence[str], histories: Sequence | None = None) -> list[Prediction]:
@@ -264,12 +284,13 @@ class Classifier:
         present = [i for i, d in enumerate(docs) if d.tokens]
         results: list = [None] * len(docs)
         sentiments: list = [None] * len(docs)
+        present_docs = [docs[i] for i in present]
+        X = self.featurizer.transform(present_docs)
         if self.intent_classifier is not None:
-            for i, r in zip(present, self.intent_classifier.predict([docs[i] for i in present]), strict=True):
-                results[i] = r
+            known = [self.featurizer.knows_any_word(doc) for doc in present_docs]
+            for i, result in zip(present, self.intent_classifier.predict(X, known), strict=True):
+                results[i] = result
         if self.sentiment_classifier is not None:
-            for i, r in zip(
-                present, self.sentiment_classifier.predict([docs[i] for i in present]), strict=True
-            ):
-                sentiments[i] = r
+            for i, result in zip(present, self.sentiment_classifier.predict(X, present_docs), strict=True):
+                sentiments[i] = result
         return [self._prediction(t, r, s) for t, r, s in zip(texts, results, sentiments, strict=True)]

@@ -16,11 +16,13 @@ import yaml
 from .errors import ConfigError
 
 DEFAULT_CONFIG: dict[str, Any] = {
-    "intent": {
-        "C": 1.0,
+    "features": {
         "word_ngram_range": [1, 2],
         "char_ngram_range": [2, 5],
         "min_df": 1,
+    },
+    "intent": {
+        "C": 1.0,
         "cv_folds": 3,
         "max_in_scope_loss": 0.02,
         "ranking_size": 5,
@@ -28,9 +30,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
     },
     "sentiment": {
         "C": 0.25,
-        "word_ngram_range": [1, 2],
-        "char_ngram_range": [2, 5],
-        "min_df": 1,
         "affect_weight": 1.0,
         "use_lexicon": True,
         "cv_folds": 3,
@@ -71,20 +70,18 @@ def _merge(defaults: dict, overrides: dict, where: str) -> dict:
 
 def _check_ranges(config: dict) -> None:
     intent, sentiment = config["intent"], config["sentiment"]
-    for section in ("intent", "sentiment"):
-        for key in ("word_ngram_range", "char_ngram_range"):
-            lo_hi = config[section][key]
-            if len(lo_hi) != 2 or not all(isinstance(v, int) for v in lo_hi) or not 1 <= lo_hi[0] <= lo_hi[1]:
-                raise ConfigError(
-                    f"{section}.{key} must be [low, high] with 1 <= low <= high, got {lo_hi}.", "E403"
-                )
+    for key in ("word_ngram_range", "char_ngram_range"):
+        lo_hi = config["features"][key]
+        if len(lo_hi) != 2 or not all(isinstance(v, int) for v in lo_hi) or not 1 <= lo_hi[0] <= lo_hi[1]:
+            raise ConfigError(
+                f"features.{key} must be [low, high] with 1 <= low <= high, got {lo_hi}.", "E403"
+            )
     checks = [
+        ("features.min_df", config["features"]["min_df"] >= 1),
         ("sentiment.C", sentiment["C"] > 0),
-        ("sentiment.min_df", sentiment["min_df"] >= 1),
         ("sentiment.cv_folds", sentiment["cv_folds"] >= 0),
         ("sentiment.affect_weight", sentiment["affect_weight"] >= 0),
         ("intent.C", intent["C"] > 0),
-        ("intent.min_df", intent["min_df"] >= 1),
         ("intent.cv_folds", intent["cv_folds"] >= 0),
         ("intent.max_in_scope_loss", 0 <= intent["max_in_scope_loss"] <= 1),
         ("intent.ranking_size", intent["ranking_size"] >= 1),

@@ -93,14 +93,20 @@ def _noisy_or(weights: list[float]) -> float:
 def score(
     text: str, doc: Doc, matches: list[Match], shouting: list[tuple[int, int]], patterns: list[CuePattern]
 ) -> dict[str, dict]:
-    """Scores and merged evidence for every cue (0.0 and [] for a cue nothing points to)."""
-    kept = resolve_overlaps(apply_negation(matches, patterns, doc), patterns)
+    """Scores and merged evidence for every cue (0.0 and [] for a cue nothing points to).
+
+    Only the matches left by ``resolve_overlaps`` count towards the score; every positive
+    match is shown as evidence, so "real person I can chat" is one span, not half of one.
+    """
+    positives = apply_negation(matches, patterns, doc)
+    kept = resolve_overlaps(positives, patterns)
     result = {cue: {"score": 0.0, "evidence": []} for cue in CUES}
     for cue in kept.keys() | (SHOUT_WEIGHT.keys() if shouting else ()):
         found = kept.get(cue, ())
+        shown = [(i, s, e) for i, s, e in positives if patterns[i].cue == cue]
         # Each pattern counts once however often it matches ("again ... again").
         weights = list({i: patterns[i].weight for i, _, _ in found if not patterns[i].boost}.values())
-        spans = [(s, e, patterns[i].name) for i, s, e in found if not patterns[i].boost]
+        spans = [(s, e, patterns[i].name) for i, s, e in shown if not patterns[i].boost]
         if shouting and cue in SHOUT_WEIGHT:
             weights.append(SHOUT_WEIGHT[cue])
             spans.extend((s, e, SHOUT_NAME) for s, e in shouting)
@@ -110,7 +116,7 @@ def score(
             weights.append(SHOUT_BOOST[cue])
             spans.extend((s, e, SHOUT_NAME) for s, e in shouting)
         weights.extend({i: patterns[i].weight for i, _, _ in found if patterns[i].boost}.values())
-        spans.extend((s, e, patterns[i].name) for i, s, e in found if patterns[i].boost)
+        spans.extend((s, e, patterns[i].name) for i, s, e in shown if patterns[i].boost)
         result[cue] = {"score": round(_noisy_or(weights), 4), "evidence": _evidence(text, doc, spans)}
     return result
 

@@ -1,4 +1,4 @@
-"""Fast tier: sparse n-grams into a linear SVM, temperature-calibrated, with an out-of-scope threshold.
+"""Fast tier: shared sparse n-gram features into a linear SVM, calibrated, with an out-of-scope threshold.
 
 Training runs K-fold cross-validation on the training data only, to fit the
 temperature and choose the out-of-scope threshold from out-of-fold scores,
@@ -15,9 +15,7 @@ import numpy as np
 
 from ..calibration import expected_calibration_error, softmax
 from ..errors import DataError, ModelError, NotFittedError
-from ..features import SparseFeaturizer
 from ..linear_model import CalibratedLinearSVC
-from ..preprocessing import ProcessedText
 from ..schema import OUT_OF_SCOPE
 from .out_of_scope import choose_threshold
 
@@ -41,18 +39,12 @@ class LinearIntentClassifier:
     def __init__(
         self,
         C: float = 1.0,
-        word_ngram_range: tuple[int, int] = (1, 2),
-        char_ngram_range: tuple[int, int] = (2, 5),
-        min_df: int = 1,
         cv_folds: int = 3,
         max_in_scope_loss: float = 0.02,
         ranking_size: int = 5,
         random_state: int = 0,
     ) -> None:
         self.C = C
-        self.word_ngram_range = word_ngram_range
-        self.char_ngram_range = char_ngram_range
-        self.min_df = min_df
         self.cv_folds = cv_folds
         self.max_in_scope_loss = max_in_scope_loss
         self.ranking_size = ranking_size
@@ -60,11 +52,9 @@ class LinearIntentClassifier:
 
     # -- training -------------------------------------------------------------------------------
     def fit(
-        self,
-        docs: Sequence[ProcessedText],
-        labels: Sequence[str],
-        progress: Callable[[str], None] | None = None,
+        self, X, labels: Sequence[str], progress: Callable[[str], None] | None = None
     ) -> LinearIntentClassifier:
+        """Fit on feature rows ``X`` (from the shared ``SparseFeaturizer``) and their intent labels."""
         say = progress or (lambda message: None)
         self.labels_ = sorted(set(labels))
         if len(self.labels_) < 2:
@@ -73,11 +63,6 @@ class LinearIntentClassifier:
         y = np.array([index[label] for label in labels])
         self.oos_index_ = index.get(OUT_OF_SCOPE)
 
-        say(f"features: fitting on {len(docs)} examples")
-        self.featurizer_ = SparseFeaturizer(self.word_ngram_range, self.char_ngram_range, self.min_df).fit(
-            docs
-        )
-        X = self.featurizer_.transform(docs)
         self.model_ = CalibratedLinearSVC(self.C, self.cv_folds, self.random_state).fit(
             X, y, len(self.labels_), progress=say
         )
@@ -110,30 +95,25 @@ class LinearIntentClassifier:
             return IntentResult(ranking, True, "low_confidence")
         return IntentResult(ranking, False, None)
 
-    def predict_one(self, doc: ProcessedText) -> IntentResult:
+    def predict_one(self, idx: np.ndarray, vals: np.ndarray, knows_a_word: bool = True) -> IntentResult:
+        """One utterance given as its feature columns and values; ``knows_a_word`` from the featurizer."""
         self._check_fitted()
-        idx, vals = self.featurizer_.transform_one(doc)
         probabilities = self.model_.probabilities_one(idx, vals)
         order = np.argsort(-probabilities)[: self.ranking_size]
-        return self._decide(
-            order.tolist(), probabilities[order].tolist(), self.featurizer_.knows_any_word(doc)
-        )
+        return self._decide(order.tolist(), probabilities[order].tolist(), knows_a_word)
 
-    def predict(self, docs: Sequence[ProcessedText]) -> list[IntentResult]:
+    def predict(self, X, known: Sequence[bool]) -> list[IntentResult]:
+        """Feature rows ``X`` and, per row, whether the featurizer knew any of its words."""
         self._check_fitted()
-        probabilities = self.model_.probabilities(self.featurizer_.transform(docs))
+        probabilities = self.model_.probabilities(X)
         order = np.argsort(-probabilities, axis=1)[:, : self.ranking_size]
         top = np.take_along_axis(probabilities, order, axis=1)
-        known = [self.featurizer_.knows_any_word(doc) for doc in docs]
         return [self._decide(o, p, k) for o, p, k in zip(order.tolist(), top.tolist(), known, strict=True)]
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:
         return {
             "C": self.C,
-            "word_ngram_range": list(self.word_ngram_range),
-            "char_ngram_range": list(self.char_ngram_range),
-            "min_df": self.min_df,
             "cv_folds": self.cv_folds,
             "max_in_scope_loss": self.max_in_scope_loss,
             "ranking_size": self.ranking_size,
@@ -143,32 +123,29 @@ class LinearIntentClassifier:
     def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
         """JSON-able state plus named arrays (no pickle anywhere)."""
         self._check_fitted()
-        featurizer_state, featurizer_arrays = self.featurizer_.to_state()
         model_state, model_arrays = self.model_.to_state()
         state = {
             "params": self.get_params(),
             "labels": self.labels_,
             "threshold": self.threshold_,
             "cv_metrics": self.cv_metrics_,
-            "featurizer": featurizer_state,
             "linear_model": model_state,
         }
-        return state, {**model_arrays, **featurizer_arrays}
+        return state, model_arrays
 
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> LinearIntentClassifier:
         try:
-            params = dict(state["params"])
-            for key in ("word_ngram_range", "char_ngram_range"):
-                params[key] = tuple(params[key])
-            model = cls(**params)
+            model = cls(**state["params"])
             model.labels_ = list(state["labels"])
             model.threshold_ = float(state["threshold"])
             model.cv_metrics_ = dict(state["cv_metrics"])
-            model.featurizer_ = SparseFeaturizer.from_state(state["featurizer"], arrays)
             model.model_ = CalibratedLinearSVC.from_state(state["linear_model"], arrays)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"intent classifier state is incomplete ({exc!r}); retrain.", "E204") from exc
         model.oos_index_ = model.labels_.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels_ else None
-        model.model_.check_shape(model.featurizer_.n_features_, len(model.labels_))
         return model
+
+    def check_features(self, n_features: int) -> None:
+        """Refuse a model whose weights do not fit the featurizer it is loaded with."""
+        self.model_.check_shape(n_features, len(self.labels_))

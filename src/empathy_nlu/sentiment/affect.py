@@ -210,3 +210,24 @@ def affect_features(doc: ProcessedText, lexicon: dict[str, float]) -> np.ndarray
         ],
         dtype=np.float32,
     )
+
+
+class NegationFeatures:
+    """Binary ``not_<word>`` features for words inside a negation's scope ("not happy" -> ``not_happy``).
+
+    The shared n-gram features see "happy" either way; this small block lets the
+    sentiment model learn that a negated "happy" is not a happy customer.
+    """
+
+    def fit(self, docs: list[ProcessedText]) -> NegationFeatures:
+        seen = sorted({t for doc in docs for t in mark_negation(doc.tokens) if t.startswith("not_")})
+        self.vocabulary_ = {token: i for i, token in enumerate(seen)}
+        return self
+
+    @property
+    def n_features_(self) -> int:
+        return len(self.vocabulary_)
+
+    def columns(self, doc: ProcessedText) -> list[int]:
+        vocabulary = self.vocabulary_
+        return sorted({vocabulary[t] for t in mark_negation(doc.tokens) if t in vocabulary})

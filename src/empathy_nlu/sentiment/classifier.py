@@ -1,8 +1,8 @@
 """Sentiment: negative / neutral / positive with a score in [-1, 1] and a calibrated confidence.
 
-Same recipe as the intent model (sparse n-grams into a calibrated LinearSVC),
-with two additions for feeling: tokens inside a negation's scope are marked
-(``not_happy``), and the dense affect features of ``affect.py`` are appended.
+Same recipe as the intent model (the shared sparse n-gram features into a
+calibrated LinearSVC), with two additions for feeling: a small block of
+negation-scope features (``not_happy``) and the dense affect features of ``affect.py``.
 """
 
 from __future__ import annotations
@@ -14,57 +14,52 @@ from scipy import sparse
 
 from ..calibration import expected_calibration_error, softmax
 from ..errors import DataError, ModelError, NotFittedError
-from ..features import SparseFeaturizer
 from ..linear_model import CalibratedLinearSVC
 from ..preprocessing import ProcessedText
-from .affect import AFFECT_FEATURES, affect_features, load_vader_lexicon, mark_negation
+from .affect import AFFECT_FEATURES, NegationFeatures, affect_features, load_vader_lexicon
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 
 
-def _negation_marked(doc: ProcessedText) -> ProcessedText:
-    return ProcessedText(doc.raw, doc.normalized, mark_negation(doc.tokens))
-
-
 class SentimentClassifier:
-    """Negation-marked word + character n-grams and affect features into a calibrated LinearSVC."""
+    """Shared n-grams + negation-scope words + affect features into a calibrated LinearSVC."""
 
     def __init__(
         self,
         C: float = 0.25,
-        word_ngram_range: tuple[int, int] = (1, 2),
-        char_ngram_range: tuple[int, int] = (2, 5),
-        min_df: int = 1,
         affect_weight: float = 1.0,
         use_lexicon: bool = True,
         cv_folds: int = 3,
         random_state: int = 0,
     ) -> None:
         self.C = C
-        self.word_ngram_range = word_ngram_range
-        self.char_ngram_range = char_ngram_range
-        self.min_df = min_df
         self.affect_weight = affect_weight
         self.use_lexicon = use_lexicon
         self.cv_folds = cv_folds
         self.random_state = random_state
 
-    def _affect(self, doc: ProcessedText) -> np.ndarray:
-        return affect_features(doc, self.lexicon_) * self.affect_weight
+    def _extra(self, doc: ProcessedText) -> tuple[list[int], np.ndarray]:
+        """Columns of the negation block and the affect values of one document (offsets relative)."""
+        return self.negation_.columns(doc), affect_features(doc, self.lexicon_) * self.affect_weight
 
-    def _matrix(self, docs: Sequence[ProcessedText]):
-        marked = [_negation_marked(doc) for doc in docs]
-        dense = (
-            np.vstack([self._affect(doc) for doc in docs]) if docs else np.zeros((0, len(AFFECT_FEATURES)))
-        )
-        return sparse.hstack([self.featurizer_.transform(marked), sparse.csr_matrix(dense)]).tocsr()
+    def _matrix(self, X_shared, docs: Sequence[ProcessedText]):
+        n_neg = self.negation_.n_features_
+        rows = [self._extra(doc) for doc in docs]
+        negation = sparse.lil_matrix((len(docs), n_neg), dtype=np.float32)
+        for i, (columns, _) in enumerate(rows):
+            if columns:
+                negation[i, columns] = 1.0 / np.sqrt(len(columns))
+        dense = np.vstack([affect for _, affect in rows]) if rows else np.zeros((0, len(AFFECT_FEATURES)))
+        return sparse.hstack([X_shared, negation.tocsr(), sparse.csr_matrix(dense)]).tocsr()
 
     def fit(
         self,
+        X_shared,
         docs: Sequence[ProcessedText],
         labels: Sequence[str],
         progress: Callable[[str], None] | None = None,
     ) -> SentimentClassifier:
+        """Fit on shared feature rows ``X_shared``, the same ``docs`` and their sentiment labels."""
         say = progress or (lambda message: None)
         unknown = sorted(set(labels) - set(SENTIMENT_LABELS))
         if unknown:
@@ -75,14 +70,10 @@ class SentimentClassifier:
         self.labels_ = present
         y = np.array([present.index(label) for label in labels])
         self.lexicon_ = load_vader_lexicon() if self.use_lexicon else {}
-        say(f"sentiment features: fitting on {len(docs)} examples")
-        marked = [_negation_marked(doc) for doc in docs]
-        self.featurizer_ = SparseFeaturizer(self.word_ngram_range, self.char_ngram_range, self.min_df).fit(
-            marked
-        )
-        X = self._matrix(docs)
+        self.negation_ = NegationFeatures().fit(docs)
+        self.n_shared_ = X_shared.shape[1]
         self.model_ = CalibratedLinearSVC(self.C, self.cv_folds, self.random_state).fit(
-            X, y, len(present), progress=say
+            self._matrix(X_shared, docs), y, len(present), progress=say
         )
         self.cv_metrics_ = {"folds": self.model_.folds_used_, "accuracy": None, "ece": None}
         if self.model_.oof_scores_ is not None:
@@ -106,26 +97,28 @@ class SentimentClassifier:
             "probabilities": {label: round(value, 6) for label, value in p.items()},
         }
 
-    def predict_one(self, doc: ProcessedText) -> dict:
-        """``{"label", "score", "confidence", "probabilities"}`` for one document."""
+    def predict_one(self, idx: np.ndarray, vals: np.ndarray, doc: ProcessedText) -> dict:
+        """``{"label", "score", "confidence", "probabilities"}`` from shared features and the document."""
         self._check_fitted()
-        idx, vals = self.featurizer_.transform_one(_negation_marked(doc))
-        n_sparse = self.featurizer_.n_features_
-        idx = np.concatenate([idx, np.arange(n_sparse, n_sparse + len(AFFECT_FEATURES), dtype=np.int32)])
-        vals = np.concatenate([vals, self._affect(doc)])
-        return self._result(self.model_.probabilities_one(idx, vals))
+        negation, affect = self._extra(doc)
+        offset = self.n_shared_ + self.negation_.n_features_
+        extra_idx = np.array(
+            [self.n_shared_ + j for j in negation] + list(range(offset, offset + len(AFFECT_FEATURES))),
+            dtype=np.int32,
+        )
+        negation_vals = np.full(len(negation), 1.0 / np.sqrt(len(negation)) if negation else 0.0, np.float32)
+        all_idx = np.concatenate([idx, extra_idx])
+        all_vals = np.concatenate([vals, negation_vals, affect])
+        return self._result(self.model_.probabilities_one(all_idx, all_vals))
 
-    def predict(self, docs: Sequence[ProcessedText]) -> list[dict]:
+    def predict(self, X_shared, docs: Sequence[ProcessedText]) -> list[dict]:
         self._check_fitted()
-        return [self._result(p) for p in self.model_.probabilities(self._matrix(docs))]
+        return [self._result(p) for p in self.model_.probabilities(self._matrix(X_shared, docs))]
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:
         return {
             "C": self.C,
-            "word_ngram_range": list(self.word_ngram_range),
-            "char_ngram_range": list(self.char_ngram_range),
-            "min_df": self.min_df,
             "affect_weight": self.affect_weight,
             "use_lexicon": self.use_lexicon,
             "cv_folds": self.cv_folds,
@@ -134,31 +127,36 @@ class SentimentClassifier:
 
     def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
         self._check_fitted()
-        featurizer_state, featurizer_arrays = self.featurizer_.to_state()
         model_state, model_arrays = self.model_.to_state()
         state = {
             "params": self.get_params(),
             "labels": self.labels_,
             "cv_metrics": self.cv_metrics_,
             "lexicon": self.lexicon_,
-            "featurizer": featurizer_state,
+            "negation_vocabulary": sorted(self.negation_.vocabulary_, key=self.negation_.vocabulary_.get),
+            "n_shared_features": self.n_shared_,
             "linear_model": model_state,
         }
-        return state, {**model_arrays, **featurizer_arrays}
+        return state, model_arrays
 
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> SentimentClassifier:
         try:
-            params = dict(state["params"])
-            for key in ("word_ngram_range", "char_ngram_range"):
-                params[key] = tuple(params[key])
-            model = cls(**params)
+            model = cls(**state["params"])
             model.labels_ = list(state["labels"])
             model.cv_metrics_ = dict(state["cv_metrics"])
             model.lexicon_ = {str(k): float(v) for k, v in state["lexicon"].items()}
-            model.featurizer_ = SparseFeaturizer.from_state(state["featurizer"], arrays)
+            model.negation_ = NegationFeatures()
+            model.negation_.vocabulary_ = {t: i for i, t in enumerate(state["negation_vocabulary"])}
+            model.n_shared_ = int(state["n_shared_features"])
             model.model_ = CalibratedLinearSVC.from_state(state["linear_model"], arrays)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"sentiment state is incomplete ({exc!r}); retrain.", "E204") from exc
-        model.model_.check_shape(model.featurizer_.n_features_ + len(AFFECT_FEATURES), len(model.labels_))
         return model
+
+    def check_features(self, n_shared: int) -> None:
+        """Refuse a model whose weights do not fit the shared featurizer it is loaded with."""
+        if n_shared != self.n_shared_:
+            raise ModelError("the sentiment model does not fit the model's featurizer; retrain.", "E204")
+        n_features = n_shared + self.negation_.n_features_ + len(AFFECT_FEATURES)
+        self.model_.check_shape(n_features, len(self.labels_))
