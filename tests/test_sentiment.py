@@ -178,3 +178,24 @@ def test_cross_validated_metrics_in_manifest(model):
     cv = model.manifest["metrics"]["sentiment_cross_validation"]
     assert cv["folds"] == 3 and 0.5 < cv["accuracy"] <= 1 and 0 <= cv["ece"] < 0.2
     assert np.isfinite(cv["ece"])
+
+
+def test_evaluate_reports_sentiment_and_cues(model, tmp_path, capsys):
+    from empathy_nlu.cli import main
+
+    data = tmp_path / "eval.jsonl"
+    rows = [
+        {"text": "thank you so much, brilliant help", "sentiment": "positive", "cues": ["gratitude"]},
+        {"text": "THIRD time asking, still broken!!", "sentiment": "negative", "cues": ["frustration"]},
+        {"text": "what are your opening hours", "sentiment": "neutral", "cues": []},
+        {"text": "let me talk to a real person", "sentiment": "neutral", "cues": ["request_human"]},
+    ]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    model_dir = model.save(tmp_path / "m")
+    assert main(["-q", "evaluate", "--model", str(model_dir), str(data)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 4 and report["intent"] is None
+    assert set(report["sentiment"]) == {"accuracy", "macro_f1", "per_label"}
+    assert report["sentiment"]["accuracy"] >= 0.75
+    assert set(report["cues"]["per_cue"]) == {"frustration", "urgency", "churn_risk", "gratitude", "request_human"}
+    assert report["cues"]["per_cue"]["gratitude"]["recall"] == 1.0
