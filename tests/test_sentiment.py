@@ -197,5 +197,11 @@ def test_evaluate_reports_sentiment_and_cues(model, tmp_path, capsys):
     assert report["n"] == 4 and report["intent"] is None
     assert set(report["sentiment"]) == {"accuracy", "macro_f1", "per_label"}
     assert report["sentiment"]["accuracy"] >= 0.75
-    assert set(report["cues"]["per_cue"]) == {"frustration", "urgency", "churn_risk", "gratitude", "request_human"}
+    assert set(report["cues"]["per_cue"]) == {
+        "frustration",
+        "urgency",
+        "churn_risk",
+        "gratitude",
+        "request_human",
+    }
     assert report["cues"]["per_cue"]["gratitude"]["recall"] == 1.0
