@@ -141,3 +141,20 @@ def test_banking77_subset_accuracy():
     predictions = model.predict_batch([ex.text for ex in test])
     accuracy = sum(p.intent.name == ex.intent for p, ex in zip(predictions, test, strict=True)) / len(test)
     assert accuracy >= 0.80, accuracy
+
+
+def test_batch_restores_the_garbage_collector(support_model):
+    import gc
+
+    assert gc.isenabled()
+    support_model.predict_batch(MESSAGES)
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        support_model.predict_batch(["fine", None])
+    assert gc.isenabled()
+    gc.disable()  # a caller's own choice is left alone
+    try:
+        support_model.predict_batch(MESSAGES)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -41,12 +41,14 @@ class LinearIntentClassifier:
         C: float = 1.0,
         cv_folds: int = 3,
         max_in_scope_loss: float = 0.02,
+        max_in_scope_loss_without_oos: float = 0.005,
         ranking_size: int = 5,
         random_state: int = 0,
     ) -> None:
         self.C = C
         self.cv_folds = cv_folds
         self.max_in_scope_loss = max_in_scope_loss
+        self.max_in_scope_loss_without_oos = max_in_scope_loss_without_oos
         self.ranking_size = ranking_size
         self.random_state = random_state
 
@@ -71,9 +73,11 @@ class LinearIntentClassifier:
         if self.model_.oof_scores_ is not None:
             probabilities = softmax(self.model_.oof_scores_, self.model_.temperature_)
             predicted, confidence = probabilities.argmax(1), probabilities.max(1)
-            self.threshold_ = choose_threshold(
-                confidence, predicted, y, self.oos_index_, self.max_in_scope_loss
+            # Without out-of-scope examples the threshold's benefit cannot be measured: spend less on it.
+            budget = (
+                self.max_in_scope_loss if self.oos_index_ is not None else self.max_in_scope_loss_without_oos
             )
+            self.threshold_ = choose_threshold(confidence, predicted, y, self.oos_index_, budget)
             self.cv_metrics_["accuracy"] = float((predicted == y).mean())
             self.cv_metrics_["ece"] = expected_calibration_error(confidence, predicted == y)
         self.cv_metrics_.update({"temperature": self.model_.temperature_, "threshold": self.threshold_})
@@ -116,6 +120,7 @@ class LinearIntentClassifier:
             "C": self.C,
             "cv_folds": self.cv_folds,
             "max_in_scope_loss": self.max_in_scope_loss,
+            "max_in_scope_loss_without_oos": self.max_in_scope_loss_without_oos,
             "ranking_size": self.ranking_size,
             "random_state": self.random_state,
         }

@@ -3,7 +3,8 @@
 Why a bounded loss: a threshold trades in-scope accuracy for out-of-scope
 recall. We never give up more than ``max_in_scope_loss`` of in-scope accuracy;
 within that budget we maximize in-scope accuracy + out-of-scope recall when the
-data has ``out_of_scope`` examples, else take the highest threshold the budget allows.
+data has ``out_of_scope`` examples, else take the highest threshold the budget allows
+(the caller passes a smaller budget then: the benefit cannot be measured).
 """
 
 from __future__ import annotations
