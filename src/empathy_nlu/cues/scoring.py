@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from spacy.attrs import IS_ALPHA, IS_UPPER, LENGTH, LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from .patterns import CUES, CuePattern
@@ -29,6 +32,7 @@ ACRONYMS = frozenset({
     "vat", "ni", "utr", "cvv", "otp", "nfc", "sim", "bacs", "chaps", "sepa", "faq", "pdf", "gbp", "usd",
     "eur", "tv", "pc", "ceo", "hmrc", "irs", "dvla", "nhs",
 })  # fmt: skip
+_ACRONYM_IDS = frozenset(get_string_id(word) for word in ACRONYMS)
 
 
 def _cancels(negator: CuePattern, neg_start: int, neg_end: int, start: int, end: int, doc: Doc) -> bool:
@@ -73,16 +77,22 @@ def resolve_overlaps(matches: list[Match], patterns: list[CuePattern]) -> dict[s
 
 def shouting_runs(doc: Doc) -> list[tuple[int, int]]:
     """Token spans of all-caps runs when the message is mostly capitals, else []."""
-    words = [t for t in doc if t.is_alpha and len(t) > 1]
-    caps = [t for t in words if t.is_upper and t.lower_ not in ACRONYMS]
-    if len(caps) < SHOUT_MIN_WORDS or len(caps) < SHOUT_RATIO * len(words):
+    if len(doc) == 0:
+        return []
+    # Token attributes as one array: creating a Token object per word costs more than the matching.
+    attrs = doc.to_array([IS_ALPHA, IS_UPPER, LENGTH, LOWER]).reshape(len(doc), 4)
+    is_alpha = attrs[:, 0].astype(bool)
+    words = is_alpha & (attrs[:, 2] > 1)
+    upper = np.flatnonzero(words & attrs[:, 1].astype(bool)).tolist()
+    caps = [i for i in upper if int(attrs[i, 3]) not in _ACRONYM_IDS]
+    if len(caps) < SHOUT_MIN_WORDS or len(caps) < SHOUT_RATIO * int(words.sum()):
         return []
     runs: list[tuple[int, int]] = []
-    for token in caps:
-        start = token.i
-        if runs and all(not t.is_alpha for t in doc[runs[-1][1] : start]):
+    for i in caps:
+        start = i
+        if runs and not is_alpha[runs[-1][1] : i].any():
             start = runs.pop()[0]  # only punctuation or spaces between: one run
-        runs.append((start, token.i + 1))
+        runs.append((start, i + 1))
     return runs
 
 

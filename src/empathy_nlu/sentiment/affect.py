@@ -185,9 +185,10 @@ def affect_features(doc: ProcessedText, lexicon: dict[str, float]) -> np.ndarray
     positive = sum(v for v in valences if v > 0)
     negative = -sum(v for v in valences if v < 0)
     raw = doc.raw
-    words = _WORD.findall(raw)
     shouted = _SHOUTED_WORD.findall(raw)
-    shouting = len(shouted) / len(words) if len(shouted) >= 2 and words else 0.0
+    shouting = 0.0
+    if len(shouted) >= 2:  # count words only when there is something to compare with
+        shouting = len(shouted) / max(len(_WORD.findall(raw)), 1)
     after_but = 0.0
     if "but" in tokens:
         after_but = math.tanh(sum(valences[tokens.index("but") + 1 :]) / 4)
