@@ -17,14 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-import measure
-from measure import log
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
+import measure
 from empathy_nlu import Classifier, Example
 from empathy_nlu.evaluation import sentiment_report
+from measure import log
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
