@@ -27,14 +27,17 @@ class EmpathySystem:
     name = "empathy"
     title = "empathy-nlu (fast tier)"
 
-    def __init__(self, model=None) -> None:
+    def __init__(self, model=None, config: dict | None = None) -> None:
         self.model = model
+        self.config = config  # e.g. {"cues": {"enabled": False}}: intent-only, as issue 3 defines it
 
     def fit(self, texts: list[str], labels: list[str]) -> float:
         from empathy_nlu import Classifier, Example
 
         examples = [Example(text=t, intent=y) for t, y in zip(texts, labels, strict=True)]
-        self.model, seconds = timed(Classifier.train, examples, progress=lambda m: log(f"  empathy: {m}"))
+        self.model, seconds = timed(
+            Classifier.train, examples, self.config, progress=lambda m: log(f"  empathy: {m}")
+        )
         return seconds
 
     def predict_one(self, text: str):

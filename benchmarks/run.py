@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spacy-epochs", type=int, default=10)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--data", type=Path, default=DATA, help="folder holding the benchmark sets")
+    parser.add_argument(
+        "--intent-only", action="store_true", help="empathy-nlu without the cue detector (intent tier alone)"
+    )
     args = parser.parse_args(argv)
 
     report = {
@@ -127,7 +130,12 @@ def main(argv: list[str] | None = None) -> int:
         report["results"][set_name] = {}
         log(f"{set_name}: {len(train[0])} train / {len(test[0])} test")
         for name in args.systems:
-            system = SpacySystem(epochs=args.spacy_epochs) if name == "spacy" else SYSTEMS[name]()
+            if name == "spacy":
+                system = SpacySystem(epochs=args.spacy_epochs)
+            elif name == "empathy" and args.intent_only:
+                system = SYSTEMS[name](config={"cues": {"enabled": False}})
+            else:
+                system = SYSTEMS[name]()
             with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as workdir:
                 report["results"][set_name][name] = run_system(system, train, test, Path(workdir))
             args.out.parent.mkdir(parents=True, exist_ok=True)

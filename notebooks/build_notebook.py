@@ -171,6 +171,32 @@ buffer = io.BytesIO()
 fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")  # Agg canvas: no GUI backend needed
 display(Image(data=buffer.getvalue(), format="png"))""",
     ),
+    (
+        "markdown",
+        "## Sentiment\n\nA sentiment-only model trained on the airline tweets' `train` split, scored on "
+        "`test` with `evaluate`, next to the bundled default model, which never saw airline data.",
+    ),
+    (
+        "code",
+        """AIRLINE = (ROOT / Path("../shared/data")).resolve() / "airline_sentiment"
+
+
+def read_sentiment(path: Path, limit: int | None = None) -> list[Example]:
+    with path.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    rows = rows[: limit * 30] if limit else rows
+    return [Example(text=row["text"], sentiment=row["sentiment"]) for row in rows]
+
+
+sentiment_model = Classifier.train(read_sentiment(AIRLINE / "train.jsonl", SUBSET))
+airline_test = read_sentiment(AIRLINE / "test.jsonl")
+rows = []
+for name, model in [("trained on airline train", sentiment_model), ("bundled default", Classifier.load())]:
+    sentiment = evaluate(model, airline_test)["sentiment"]
+    per_label = [f"{sentiment['per_label'][k]['f1']:.3f}" for k in ("negative", "neutral", "positive")]
+    rows.append([name, f"{sentiment['accuracy']:.4f}", f"{sentiment['macro_f1']:.4f}", *per_label])
+markdown_table(["model", "accuracy", "macro-F1", "F1 negative", "F1 neutral", "F1 positive"], rows)""",
+    ),
 ]
 
 
