@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from .calibration import fit_temperature, softmax
+from .calibration import expected_calibration_error, fit_temperature, softmax
 from .errors import ModelError, NotFittedError
 
 
@@ -59,6 +59,23 @@ class CalibratedLinearSVC:
         say("final model: fitting on all examples")
         self.weights_, self.intercept_ = self._fit_svm(X, y, n_classes)
         return self
+
+    def oof_probabilities(self) -> np.ndarray | None:
+        """Calibrated out-of-fold probabilities of the training rows (None without cross-validation)."""
+        return None if self.oof_scores_ is None else softmax(self.oof_scores_, self.temperature_)
+
+    def cv_metrics(self, y: np.ndarray) -> dict:
+        """Out-of-fold accuracy and calibration error: what the model is worth before it ships."""
+        probabilities = self.oof_probabilities()
+        if probabilities is None:
+            return {"folds": 0, "accuracy": None, "ece": None, "temperature": self.temperature_}
+        predicted = probabilities.argmax(1)
+        return {
+            "folds": self.folds_used_,
+            "accuracy": float((predicted == y).mean()),
+            "ece": expected_calibration_error(probabilities.max(1), predicted == y),
+            "temperature": self.temperature_,
+        }
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "weights_"):

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..calibration import expected_calibration_error, softmax
 from ..errors import DataError, ModelError, NotFittedError
 from ..linear_model import CalibratedLinearSVC
 from ..schema import OUT_OF_SCOPE
@@ -69,18 +68,15 @@ class LinearIntentClassifier:
             X, y, len(self.labels_), progress=say
         )
         self.threshold_ = 0.0
-        self.cv_metrics_ = {"folds": self.model_.folds_used_, "accuracy": None, "ece": None}
-        if self.model_.oof_scores_ is not None:
-            probabilities = softmax(self.model_.oof_scores_, self.model_.temperature_)
+        probabilities = self.model_.oof_probabilities()
+        if probabilities is not None:
             predicted, confidence = probabilities.argmax(1), probabilities.max(1)
             # Without out-of-scope examples the threshold's benefit cannot be measured: spend less on it.
             budget = (
                 self.max_in_scope_loss if self.oos_index_ is not None else self.max_in_scope_loss_without_oos
             )
             self.threshold_ = choose_threshold(confidence, predicted, y, self.oos_index_, budget)
-            self.cv_metrics_["accuracy"] = float((predicted == y).mean())
-            self.cv_metrics_["ece"] = expected_calibration_error(confidence, predicted == y)
-        self.cv_metrics_.update({"temperature": self.model_.temperature_, "threshold": self.threshold_})
+        self.cv_metrics_ = {**self.model_.cv_metrics(y), "threshold": self.threshold_}
         return self
 
     # -- prediction -----------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import sparse
 
-from ..calibration import expected_calibration_error, softmax
 from ..errors import DataError, ModelError, NotFittedError
 from ..linear_model import CalibratedLinearSVC
 from ..preprocessing import ProcessedText
@@ -75,12 +74,7 @@ class SentimentClassifier:
         self.model_ = CalibratedLinearSVC(self.C, self.cv_folds, self.random_state).fit(
             self._matrix(X_shared, docs), y, len(present), progress=say
         )
-        self.cv_metrics_ = {"folds": self.model_.folds_used_, "accuracy": None, "ece": None}
-        if self.model_.oof_scores_ is not None:
-            probabilities = softmax(self.model_.oof_scores_, self.model_.temperature_)
-            predicted = probabilities.argmax(1)
-            self.cv_metrics_["accuracy"] = float((predicted == y).mean())
-            self.cv_metrics_["ece"] = expected_calibration_error(probabilities.max(1), predicted == y)
+        self.cv_metrics_ = self.model_.cv_metrics(y)
         return self
 
     def _check_fitted(self) -> None:
