@@ -37,7 +37,6 @@ class SparseFeaturizer:
         self.char_ngram_range = tuple(char_ngram_range)
         self.min_df = min_df
         self.char_weight = char_weight
-        self._char_cache: dict[str, tuple[str, ...]] = {}
         self._column_cache: dict[str, list[int]] = {}
 
     # -- n-gram extraction ----------------------------------------------------------------------
@@ -52,32 +51,25 @@ class SparseFeaturizer:
         return out
 
     def _char_ngrams_of(self, token: str) -> tuple[str, ...]:
-        grams = self._char_cache.get(token)
-        if grams is None:
-            lo, hi = self.char_ngram_range
-            padded = f" {token} "
-            size = len(padded)
-            grams = tuple(
-                padded[i : i + n] for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
-            )
-            if len(self._char_cache) >= _CACHE_LIMIT:
-                self._char_cache.clear()
-            self._char_cache[token] = grams
-        return grams
-
-    def _char_ngrams(self, tokens: Sequence[str]) -> list[str]:
-        out: list[str] = []
-        for token in tokens:
-            out.extend(self._char_ngrams_of(token))
-        return out
+        lo, hi = self.char_ngram_range
+        padded = f" {token} "
+        size = len(padded)
+        return tuple(padded[i : i + n] for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1))
 
     # -- fitting --------------------------------------------------------------------------------
     def fit(self, docs: Sequence[ProcessedText]) -> SparseFeaturizer:
         word_df: Counter[str] = Counter()
         char_df: Counter[str] = Counter()
+        grams_of: dict[str, tuple[str, ...]] = {}  # words repeat across documents; only fit needs this
         for doc in docs:
             word_df.update(set(self._word_ngrams(doc.tokens)))
-            char_df.update(set(self._char_ngrams(doc.tokens)))
+            chars: set[str] = set()
+            for token in doc.tokens:
+                grams = grams_of.get(token)
+                if grams is None:
+                    grams = grams_of[token] = self._char_ngrams_of(token)
+                chars.update(grams)
+            char_df.update(chars)
         n_docs = len(docs)
         words = sorted(g for g, df in word_df.items() if df >= self.min_df)
         chars = sorted(g for g, df in char_df.items() if df >= self.min_df)
