@@ -21,7 +21,7 @@ from .config import load_config, make_config
 from .cues import CueDetector
 from .errors import DataError, InputError, ModelError
 from .features import SparseFeaturizer
-from .history import validate_history
+from .history import parse_reference_time, validate_history
 from .intent_classifier import IntentResult, LinearIntentClassifier
 from .persistence import load_model_dir, save_model_dir
 from .prediction import IntentScore, Prediction
@@ -284,10 +284,15 @@ class Classifier:
         )
         return Prediction(text, intent, ranking, out_of_scope, reason, sentiment, cues)
 
-    def predict(self, utterance: str, history=None) -> Prediction:
-        """Understand ``utterance``; ``history`` is the earlier turns, oldest first."""
+    def predict(self, utterance: str, history=None, *, reference_time=None) -> Prediction:
+        """Understand ``utterance``; ``history`` is the earlier turns, oldest first.
+
+        ``reference_time`` (datetime, ISO 8601 or epoch seconds; default now) resolves relative
+        dates such as "tomorrow": pass the current turn's timestamp when there is one.
+        """
         text = self._check_utterance(utterance)
         validate_history(history, self.config["predict"]["max_history_turns"])
+        parse_reference_time(reference_time)
         doc = preprocess(text[: self.config["predict"]["max_chars"]])
         result = sentiment = None
         if doc.tokens:

@@ -30,6 +30,14 @@ def _parse_timestamp(value, where: str) -> datetime | None:
     )
 
 
+def parse_reference_time(value) -> datetime | None:
+    """``reference_time`` of ``predict``: a datetime, ISO 8601 string or epoch seconds (None: now)."""
+    parsed = _parse_timestamp(value, "reference_time")
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.astimezone()  # naive means local time, as everywhere in Python
+    return parsed
+
+
 def to_turn(item, index: int = 0) -> Turn:
     """One history item as a ``Turn`` (a bare string is a customer turn)."""
     where = f"history[{index}]"
