@@ -35,7 +35,8 @@ def test_prediction_shape_is_json(support_model):
     }
     assert data["sentiment"]["label"] in {"negative", "neutral", "positive"}
     assert set(data["cues"]) == {"frustration", "urgency", "churn_risk", "gratitude", "request_human"}
-    assert data["entities"] == [] and data["context"] == {}  # filled by the entity and history layers
+    assert data["entities"] == []  # nothing to extract in this utterance
+    assert data["context"]["turns_considered"] == 1 and data["context"]["handoff"]["recommended"] is False
     assert data["intent"]["name"] == "lost_or_stolen_card"
     ranking = [r["confidence"] for r in data["intent_ranking"]]
     assert ranking == sorted(ranking, reverse=True) and 0 < sum(ranking) <= 1.0001

@@ -8,26 +8,30 @@ history context plug in here as further components of the same model directory.
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from . import __version__
 from .config import load_config, make_config
+from .context import ContextualIntentClassifier
+from .context.reader import HistoryReader, Understood, current_facts
 from .cues import CueDetector
+from .embeddings import FeaturizerLoader
+from .entity_parser import BuiltinEntityParser, resolve_overlaps
 from .errors import DataError, InputError, ModelError
 from .features import SparseFeaturizer
 from .history import parse_reference_time, validate_history
 from .intent_classifier import IntentResult, LinearIntentClassifier
+from .intent_classifier.multi_label import IntentClassifierLoader, predicted_intents
 from .persistence import load_model_dir, save_model_dir
 from .prediction import IntentScore, Prediction
 from .preprocessing import PREPROCESSING_VERSION, preprocess
 from .schema import OUT_OF_SCOPE, Dataset, Example
 from .sentiment import SentimentClassifier
+from .training import data_fingerprint, train_components, training_examples  # noqa: F401 (public)
 
 Progress = Callable[[str], None]
 
@@ -62,29 +66,6 @@ def _cyclic_gc_paused():
                     gc.enable()
 
 
-def data_fingerprint(examples: Sequence[Example]) -> str:
-    """SHA-256 of the training examples' content, independent of file order and location."""
-    rows = sorted(
-        json.dumps(
-            [
-                ex.text,
-                ex.intent,
-                list(ex.intents),
-                [[e.entity, e.start, e.end, e.value] for e in ex.entities],
-                ex.sentiment,
-            ],
-            ensure_ascii=False,
-        )
-        for ex in examples
-    )
-    return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
-
-
-def training_examples(dataset: Dataset) -> tuple[list[Example], list[Example]]:
-    """The examples each model learns from: (with an intent, with a sentiment)."""
-    return dataset.intent_examples(), [ex for ex in dataset.examples if ex.sentiment is not None]
-
-
 def default_model_path() -> Path:
     """The bundled default model: inside the installed wheel, or ``models/default`` of a source checkout."""
     here = Path(__file__).resolve().parent
@@ -115,26 +96,23 @@ def _as_dataset(data, strict: bool) -> Dataset:
 class Classifier:
     """Understands a customer message in the light of the conversation so far.
 
-    A model has any of: an intent classifier, a sentiment classifier, a cue
-    detector. Each is trained from the examples that carry its label, so intents
-    and sentiment may come from different files.
+    A model is a set of components, each trained from the examples that carry
+    its label (so intents and sentiment may come from different files): the
+    shared featurizer, an intent classifier, a sentiment classifier, a cue
+    detector, entity extractors and a history-aware intent model.
     """
 
-    def __init__(
-        self,
-        featurizer: SparseFeaturizer,
-        intent_classifier: LinearIntentClassifier | None,
-        sentiment_classifier: SentimentClassifier | None,
-        cue_detector: CueDetector | None,
-        config: dict,
-        manifest: dict,
-    ) -> None:
-        self.featurizer = featurizer
-        self.intent_classifier = intent_classifier
-        self.sentiment_classifier = sentiment_classifier
-        self.cue_detector = cue_detector
+    def __init__(self, components: dict, config: dict, manifest: dict) -> None:
+        self.components = components
         self.config = config
         self.manifest = manifest
+        self.featurizer: SparseFeaturizer = components["features"]
+        self.intent_classifier: LinearIntentClassifier | None = components.get("intent_classifier")
+        self.sentiment_classifier: SentimentClassifier | None = components.get("sentiment")
+        self.cue_detector: CueDetector | None = components.get("cues")
+        self.entity_parser: BuiltinEntityParser | None = components.get("entities")
+        self.context_intent: ContextualIntentClassifier | None = components.get("context_intent")
+        self.history_reader = HistoryReader(self._understand, self.context_intent, config["context"])
 
     # -- training and persistence ---------------------------------------------------------------
     @classmethod
@@ -150,75 +128,35 @@ class Classifier:
         say = progress or (lambda message: None)
         config = load_config(config) if isinstance(config, str | Path) else make_config(config)
         dataset = _as_dataset(data, strict)
-        intent_examples, sentiment_examples = training_examples(dataset)
-        if not intent_examples and not sentiment_examples:
-            raise DataError("the training data has no examples with an intent or a sentiment.", code="E110")
-        started = time.perf_counter()
-        metrics: dict = {}
-        say(f"preprocessing {len(intent_examples) + len(sentiment_examples)} examples")
-        intent_docs = [preprocess(ex.text) for ex in intent_examples]
-        sentiment_docs = [preprocess(ex.text) for ex in sentiment_examples]
-        say("features: fitting on all texts")
-        # One featurizer for every model: the costly n-gram work is done once per utterance.
-        unique_docs = list({doc.raw: doc for doc in intent_docs + sentiment_docs}.values())
-        featurizer = SparseFeaturizer(**config["features"]).fit(unique_docs)
-        intent_classifier = sentiment_classifier = None
-        if intent_examples:
-            say(f"intent: training on {len(intent_examples)} examples")
-            intent_classifier = LinearIntentClassifier(**config["intent"]).fit(
-                featurizer.transform(intent_docs), [ex.intent for ex in intent_examples], progress=say
-            )
-            metrics["intent_cross_validation"] = intent_classifier.cv_metrics_
-        if sentiment_examples:
-            say(f"sentiment: training on {len(sentiment_examples)} examples")
-            sentiment_classifier = SentimentClassifier(**config["sentiment"]).fit(
-                featurizer.transform(sentiment_docs),
-                sentiment_docs,
-                [ex.sentiment for ex in sentiment_examples],
-                progress=say,
-            )
-            metrics["sentiment_cross_validation"] = sentiment_classifier.cv_metrics_
-        cue_detector = None
-        if config["cues"]["enabled"]:
-            cue_detector = CueDetector(config["cues"]["patterns"] or None)
-            cue_detector.detect("")  # load the patterns now: a bad patterns file fails training, not serving
-        metrics["train_seconds"] = round(time.perf_counter() - started, 3)
+        components, metrics = train_components(dataset, config, say)
+        intent, sentiment = components.get("intent_classifier"), components.get("sentiment")
         manifest = {
             "library": "empathy-nlu",
             "library_version": __version__,
             "preprocessing_version": PREPROCESSING_VERSION,
-            "labels": intent_classifier.labels_ if intent_classifier else [],
-            "sentiment_labels": sentiment_classifier.labels_ if sentiment_classifier else [],
+            "labels": intent.labels_ if intent else [],
+            "sentiment_labels": sentiment.labels_ if sentiment else [],
             "config": config,
             "training_data": {
-                "sha256": data_fingerprint(intent_examples + sentiment_examples),
-                "n_examples": len(intent_examples),
-                "n_sentiment_examples": len(sentiment_examples),
+                "sha256": metrics.pop("fingerprint"),
+                "n_examples": metrics.pop("n_intent_examples"),
+                "n_sentiment_examples": metrics.pop("n_sentiment_examples"),
+                "n_dialogues": len(dataset.dialogues),
                 "sources": [str(s) for s in dataset.sources],
             },
             "metrics": metrics,
         }
         say(f"trained in {metrics['train_seconds']:.1f}s")
-        return cls(featurizer, intent_classifier, sentiment_classifier, cue_detector, config, manifest)
-
-    def _components(self) -> dict:
-        parts = {
-            "features": self.featurizer,
-            "intent_classifier": self.intent_classifier,
-            "sentiment": self.sentiment_classifier,
-            "cues": self.cue_detector,
-        }
-        return {name: part for name, part in parts.items() if part is not None}
+        return cls(components, config, manifest)
 
     def save(self, path: str | Path) -> Path:
         """Write the model directory atomically; returns its path."""
-        components = {name: part.to_state() for name, part in self._components().items()}
-        return save_model_dir(path, self.manifest, components)
+        return save_model_dir(path, self.manifest, {n: c.to_state() for n, c in self.components.items()})
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Classifier:
         """Load a model directory (the bundled default when ``path`` is None); never unpickles."""
-        manifest, components = load_model_dir(path if path is not None else default_model_path())
+        manifest, states = load_model_dir(path if path is not None else default_model_path())
         if manifest.get("library") != "empathy-nlu":
             raise ModelError(f"{path} is not an empathy-nlu model.", "E202")
         if manifest.get("preprocessing_version") != PREPROCESSING_VERSION:
@@ -227,34 +165,27 @@ class Classifier:
                 f"this library uses {PREPROCESSING_VERSION}; retrain the model.",
                 "E203",
             )
-        if "features" not in components or not {"intent_classifier", "sentiment"} & set(components):
+        if "features" not in states or not {"intent_classifier", "sentiment"} & set(states):
             raise ModelError(f"{path} lacks its featurizer or any model; it is incomplete.", "E205")
+        unknown = sorted(set(states) - set(LOADERS))
+        if unknown:
+            raise ModelError(f"{path} has components {unknown} this library version does not know.", "E205")
         try:
             config = make_config(manifest.get("config"))
         except Exception as exc:
             raise ModelError(f"{path} has an invalid config in its manifest: {exc}", "E202") from exc
-        loaders = {
-            "intent_classifier": LinearIntentClassifier,
-            "sentiment": SentimentClassifier,
-            "cues": CueDetector,
-        }
-        parts = {
-            name: loader.from_state(*components[name]) if name in components else None
-            for name, loader in loaders.items()
-        }
-        featurizer = SparseFeaturizer.from_state(*components["features"])
-        for name in ("intent_classifier", "sentiment"):
-            if parts[name] is not None:
-                parts[name].check_features(featurizer.n_features_)
-        return cls(
-            featurizer, parts["intent_classifier"], parts["sentiment"], parts["cues"], config, manifest
-        )
+        components = {name: LOADERS[name].from_state(*state) for name, state in states.items()}
+        n_features = components["features"].n_features_
+        for part in components.values():
+            if hasattr(part, "check_features"):
+                part.check_features(n_features)
+        return cls(components, config, manifest)
 
     @property
     def labels(self) -> list[str]:
         return list(self.intent_classifier.labels_) if self.intent_classifier else []
 
-    # -- prediction -----------------------------------------------------------------------------
+    # -- understanding one utterance ------------------------------------------------------------
     def _check_utterance(self, utterance) -> str:
         if isinstance(utterance, bytes | bytearray):
             raise InputError(
@@ -264,7 +195,28 @@ class Classifier:
             raise InputError(f"utterance must be str, got {type(utterance).__name__}.", "E301")
         return utterance
 
-    def _intent_fields(self, result: IntentResult | None) -> tuple:
+    def _entities(self, text: str, reference: datetime | None) -> list[dict]:
+        if self.entity_parser is None:
+            return []
+        return resolve_overlaps(self.entity_parser.parse(text, reference), [])
+
+    def _understand(self, text: str, reference: datetime | None) -> Understood:
+        """Everything one utterance says on its own: intent, sentiment, cues, entities."""
+        text = text[: self.config["predict"]["max_chars"]]
+        doc = preprocess(text)
+        features = intent = sentiment = None
+        known = False
+        if doc.tokens:
+            features = self.featurizer.transform_one(doc)
+            known = self.featurizer.knows_any_word(doc)
+            if self.intent_classifier is not None:
+                intent = self.intent_classifier.predict_one(*features, known)
+            if self.sentiment_classifier is not None:
+                sentiment = self.sentiment_classifier.predict_one(*features, doc)
+        cues = self.cue_detector.detect(text) if self.cue_detector else {}
+        return Understood(doc, features, known, intent, sentiment, cues, self._entities(text, reference))
+
+    def _intent_fields(self, result: IntentResult | None, doc_empty: bool) -> tuple:
         """(intent, ranking, out_of_scope, reason) for the Prediction."""
         if self.intent_classifier is None:
             return None, [], None, None
@@ -277,35 +229,54 @@ class Classifier:
         oos_confidence = ranking[0].confidence if result.reason == "trained_class" else 1.0 - in_scope_top
         return IntentScore(OUT_OF_SCOPE, oos_confidence), ranking, True, result.reason
 
-    def _prediction(self, text: str, result: IntentResult | None, sentiment: dict | None) -> Prediction:
-        intent, ranking, out_of_scope, reason = self._intent_fields(result)
-        cues = (
-            self.cue_detector.detect(text[: self.config["predict"]["max_chars"]]) if self.cue_detector else {}
+    def _prediction(
+        self, text: str, understood: Understood, result: IntentResult | None, context: dict
+    ) -> Prediction:
+        intent, ranking, out_of_scope, reason = self._intent_fields(result, understood.features is None)
+        return Prediction(
+            text,
+            intent,
+            ranking,
+            out_of_scope,
+            reason,
+            understood.sentiment,
+            understood.cues,
+            understood.entities,
+            context,
+            [IntentScore(name, p) for name, p in predicted_intents(result)] if intent is not None else [],
         )
-        return Prediction(text, intent, ranking, out_of_scope, reason, sentiment, cues)
 
-    def predict(self, utterance: str, history=None, *, reference_time=None) -> Prediction:
-        """Understand ``utterance``; ``history`` is the earlier turns, oldest first.
+    # -- prediction -----------------------------------------------------------------------------
+    def predict(
+        self, utterance: str, history=None, *, reference_time=None, channel: str | None = None
+    ) -> Prediction:
+        """Understand ``utterance`` in the light of ``history`` (the earlier turns, oldest first).
 
         ``reference_time`` (datetime, ISO 8601 or epoch seconds; default now) resolves relative
         dates such as "tomorrow": pass the current turn's timestamp when there is one.
+        ``channel`` names where the utterance came from (chat, email, voice, ...).
         """
         text = self._check_utterance(utterance)
-        validate_history(history, self.config["predict"]["max_history_turns"])
-        parse_reference_time(reference_time)
-        doc = preprocess(text[: self.config["predict"]["max_chars"]])
-        result = sentiment = None
-        if doc.tokens:
-            idx, vals = self.featurizer.transform_one(doc)
-            if self.intent_classifier is not None:
-                known = self.featurizer.knows_any_word(doc)
-                result = self.intent_classifier.predict_one(idx, vals, known)
-            if self.sentiment_classifier is not None:
-                sentiment = self.sentiment_classifier.predict_one(idx, vals, doc)
-        return self._prediction(text, result, sentiment)
+        turns = validate_history(history, self.config["predict"]["max_history_turns"])
+        if channel is not None and not isinstance(channel, str):
+            raise InputError(f"channel must be a str or None, got {type(channel).__name__}.", "E314")
+        reference = parse_reference_time(reference_time)
+        understood = self._understand(text, reference)
+        if not self.config["context"]["enabled"]:
+            return self._prediction(text, understood, understood.intent, {})
+        reader = self.history_reader
+        reader.remember(text, reference, understood)
+        window = reader.window(turns, reference)
+        result, source = reader.intent(understood, text, window)
+        when = reference or datetime.now().astimezone()
+        facts = current_facts(understood, result if self.intent_classifier else None, text, channel, when)
+        return self._prediction(text, understood, result, reader.describe(facts, window, source))
 
     def predict_batch(self, utterances: Sequence[str], histories: Sequence | None = None) -> list[Prediction]:
-        """Vectorized ``predict`` over many utterances (``histories`` aligned with them, or None)."""
+        """Vectorized ``predict`` over many utterances (``histories`` aligned with them, or None).
+
+        Utterances with a non-empty history go through ``predict`` one by one.
+        """
         if isinstance(utterances, str | bytes) or not isinstance(utterances, Sequence):
             raise InputError("utterances must be a list of str.", "E302")
         if histories is not None and len(histories) != len(utterances):
@@ -315,23 +286,52 @@ class Classifier:
             )
         texts = [self._check_utterance(u) for u in utterances]
         max_turns = self.config["predict"]["max_history_turns"]
-        for history in histories or ():
-            validate_history(history, max_turns)
+        with_history = [bool(validate_history(h, max_turns)) for h in histories or ()] or [False] * len(texts)
         with _cyclic_gc_paused():
-            max_chars = self.config["predict"]["max_chars"]
-            docs = [preprocess(t[:max_chars]) for t in texts]
-            present = [i for i, d in enumerate(docs) if d.tokens]
-            results: list = [None] * len(docs)
-            sentiments: list = [None] * len(docs)
-            present_docs = [docs[i] for i in present]
-            X = self.featurizer.transform(present_docs)
-            if self.intent_classifier is not None:
-                known = [self.featurizer.knows_any_word(doc) for doc in present_docs]
-                for i, result in zip(present, self.intent_classifier.predict(X, known), strict=True):
-                    results[i] = result
-            if self.sentiment_classifier is not None:
-                for i, result in zip(
-                    present, self.sentiment_classifier.predict(X, present_docs), strict=True
-                ):
-                    sentiments[i] = result
-            return [self._prediction(t, r, s) for t, r, s in zip(texts, results, sentiments, strict=True)]
+            out: list = [None] * len(texts)
+            plain = [i for i, h in enumerate(with_history) if not h]
+            for i in (i for i, h in enumerate(with_history) if h):
+                out[i] = self.predict(texts[i], histories[i])
+            for i, prediction in zip(plain, self._predict_plain([texts[i] for i in plain]), strict=True):
+                out[i] = prediction
+            return out
+
+    def _predict_plain(self, texts: list[str]) -> list[Prediction]:
+        """The batch path without history: one matrix product per model."""
+        max_chars = self.config["predict"]["max_chars"]
+        cut = [t[:max_chars] for t in texts]
+        docs = [preprocess(t) for t in cut]
+        present = [i for i, d in enumerate(docs) if d.tokens]
+        results: list = [None] * len(docs)
+        sentiments: list = [None] * len(docs)
+        present_docs = [docs[i] for i in present]
+        X = self.featurizer.transform(present_docs)
+        if self.intent_classifier is not None:
+            known = [self.featurizer.knows_any_word(doc) for doc in present_docs]
+            for i, result in zip(present, self.intent_classifier.predict(X, known), strict=True):
+                results[i] = result
+        if self.sentiment_classifier is not None:
+            for i, result in zip(present, self.sentiment_classifier.predict(X, present_docs), strict=True):
+                sentiments[i] = result
+        predictions = []
+        now = datetime.now().astimezone()
+        context_on = self.config["context"]["enabled"]
+        for text, short, doc, result, sentiment in zip(texts, cut, docs, results, sentiments, strict=True):
+            cues = self.cue_detector.detect(short) if self.cue_detector else {}
+            understood = Understood(doc, None, False, result, sentiment, cues, self._entities(short, now))
+            context = {}
+            if context_on:
+                facts = current_facts(understood, result if self.intent_classifier else None, text, None, now)
+                context = self.history_reader.describe(facts, (), "utterance")
+            predictions.append(self._prediction(text, understood, result, context))
+        return predictions
+
+
+LOADERS = {
+    "features": FeaturizerLoader,  # sparse, or sparse + sentence embeddings (the accurate tier)
+    "intent_classifier": IntentClassifierLoader,  # single-intent or multi-intent
+    "sentiment": SentimentClassifier,
+    "cues": CueDetector,
+    "entities": BuiltinEntityParser,
+    "context_intent": ContextualIntentClassifier,
+}

@@ -59,6 +59,18 @@ class NotFittedError(EmpathyError):
     code = "E500"
 
 
+class ChannelError(InputError):
+    """Raw channel input (email, chat payload, transcript, ...) that an adapter cannot read (E330-E349)."""
+
+    code = "E330"
+
+
+class StoreError(EmpathyError):
+    """The conversation store cannot be opened, read or written (E600-E619)."""
+
+    code = "E600"
+
+
 class DataWarning(UserWarning):
     """Data that is usable but suspicious (e.g. the same text under two labels)."""
 

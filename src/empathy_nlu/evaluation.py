@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
@@ -20,7 +21,7 @@ from .classifier import Classifier
 from .cues.evaluation import evaluate_cues
 from .dataset.codes import TOO_FEW_FOR_FOLDS
 from .errors import DataError
-from .schema import OUT_OF_SCOPE, Example
+from .schema import OUT_OF_SCOPE, Dialogue, Example
 
 
 def _predicted_label(prediction) -> str:
@@ -108,6 +109,49 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample
         report["cues"] = evaluate_cues(classifier.cue_detector, with_cues)
     report["latency_ms"] = measure_latency(classifier, [ex.text for ex in examples], latency_sample)
     return report
+
+
+def evaluate_dialogues(
+    classifier: Classifier, dialogues: Sequence[Dialogue], progress: Callable[[str], None] | None = None
+) -> dict:
+    """Every labelled customer turn predicted from the raw preceding turns (their labels removed).
+
+    Adds ``intent.accuracy_first_turn`` and ``intent.accuracy_follow_up`` (turns after an earlier
+    customer turn) to the intent report, and the latency of ``predict`` with history.
+    """
+    say = progress or (lambda message: None)
+    gold, predicted, confidence, follow_up, timings = [], [], [], [], []
+    for number, dialogue in enumerate(dialogues, 1):
+        raw = [replace(turn, intent=None) for turn in dialogue.turns]
+        seen_customer = False
+        for i, turn in enumerate(dialogue.turns):
+            if turn.speaker == "customer" and turn.intent is not None:
+                started = time.perf_counter()
+                prediction = classifier.predict(
+                    turn.text, raw[:i], reference_time=turn.timestamp, channel=turn.channel
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+                gold.append(turn.intent)
+                predicted.append(_predicted_label(prediction))
+                confidence.append(prediction.intent.confidence)
+                follow_up.append(seen_customer)
+            seen_customer = seen_customer or turn.speaker == "customer"
+        if number % 200 == 0:
+            say(f"dialogues: {number}/{len(dialogues)}")
+    if not gold:
+        raise DataError("the dialogues have no customer turns with an intent to evaluate.", code="E126")
+    report = intent_report(gold, predicted, confidence)
+    correct = np.array(gold) == np.array(predicted)
+    later = np.array(follow_up)
+    report["accuracy_first_turn"] = float(correct[~later].mean()) if (~later).any() else None
+    report["accuracy_follow_up"] = float(correct[later].mean()) if later.any() else None
+    report["n_follow_up"] = int(later.sum())
+    return {
+        "n": len(gold),
+        "n_dialogues": len(dialogues),
+        "intent": report,
+        "latency_ms": {"p50": float(np.percentile(timings, 50)), "p99": float(np.percentile(timings, 99))},
+    }
 
 
 def cross_validate(

@@ -32,12 +32,16 @@ class Prediction:
     cues: dict[str, Any] = field(default_factory=dict)
     entities: list[dict[str, Any]] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)
+    # Every intent the message asks for, best first: the set above the multi-intent threshold, or
+    # just ``intent`` for a single-intent model (empty when out of scope). ``intent`` is its top one.
+    intents: list[IntentScore] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "text": self.text,
             "intent": self.intent.to_dict() if self.intent else None,
             "intent_ranking": [score.to_dict() for score in self.intent_ranking],
+            "intents": [score.to_dict() for score in self.intents],
             "out_of_scope": self.out_of_scope,
             "out_of_scope_reason": self.out_of_scope_reason,
             "sentiment": self.sentiment,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..classifier import Classifier
 from ..errors import DataError
-from ..evaluation import evaluate
+from ..evaluation import evaluate, evaluate_dialogues
 from .common import add_data_options, emit_json, load_dataset_from_args, progress_printer
 
 HELP = "evaluate a model on labelled data and print the report as JSON"
@@ -21,7 +21,15 @@ def run(args) -> int:
     say = progress_printer(args)
     classifier = Classifier.load(args.model)
     dataset = load_dataset_from_args(args, args.data)
-    examples = dataset.examples or dataset.intent_examples()
+    if dataset.dialogues:  # every customer turn in the light of the raw turns before it
+        if say:
+            say(f"evaluating {len(dataset.dialogues)} dialogues turn by turn")
+        report = evaluate_dialogues(classifier, dataset.dialogues, progress=say)
+        if dataset.examples:
+            report["utterances"] = evaluate(classifier, dataset.examples)
+        emit_json(report, args.json_out)
+        return 0
+    examples = dataset.examples
     if not any(ex.intent or ex.sentiment or ex.cues is not None for ex in examples):
         raise DataError("the evaluation data has no examples with an intent, sentiment or cues.", code="E110")
     if say:

@@ -1,4 +1,4 @@
-"""`empathy-nlu predict [--model DIR] [--history FILE] TEXT...`: one JSON object per input line."""
+"""`empathy-nlu predict [--model DIR] [--history FILE] [--reference-time T] TEXT...`: JSON Lines."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("text", nargs="*", help="utterances; read one per line from stdin when none")
     parser.add_argument("--model", help="model directory (default: the bundled default model)")
     parser.add_argument("--history", help="JSON array (or JSON Lines) of earlier turns: strings or objects")
+    parser.add_argument(
+        "--reference-time",
+        help="ISO 8601 time that relative dates (tomorrow, last night) are resolved against; default now",
+    )
+    parser.add_argument("--channel", help="where the text came from: chat, email, sms, voice, social, ...")
     parser.add_argument("--json-errors", action="store_true", help="also print errors as JSON on stdout")
 
 
@@ -49,5 +54,8 @@ def run(args) -> int:
     for text in texts:
         if not args.text and not text.strip():
             continue
-        print(json.dumps(classifier.predict(text, history).to_dict(), ensure_ascii=False), flush=True)
+        prediction = classifier.predict(
+            text, history, reference_time=args.reference_time, channel=args.channel
+        )
+        print(json.dumps(prediction.to_dict(), ensure_ascii=False), flush=True)
     return 0

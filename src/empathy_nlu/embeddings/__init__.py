@@ -1,0 +1,71 @@
+"""Optional dense features for the accurate tier (``pip install 'empathy-nlu[embeddings]'``).
+
+Importing this package is cheap and needs nothing beyond the core: sentence-transformers
+and torch load only when an encoder is first used. ``make_featurizer`` turns the
+``features`` section of the config into the featurizer the ``Classifier`` trains.
+"""
+
+from __future__ import annotations
+
+from ..errors import ConfigError
+from ..features import SparseFeaturizer
+from .encoder import (
+    DEFAULT_EMBEDDING_MODEL,
+    INSTALL_HINT,
+    Encoder,
+    SentenceTransformerEncoder,
+    embeddings_available,
+    get_encoder,
+    register_encoder,
+    resolve_model_path,
+)
+from .featurizer import HybridFeaturizer
+
+FEATURE_KINDS = ("sparse", "embeddings")
+SPARSE_KEYS = ("word_ngram_range", "char_ngram_range", "min_df", "char_weight")
+
+
+def make_featurizer(features: dict) -> SparseFeaturizer | HybridFeaturizer:
+    """The featurizer for a ``features`` config section: sparse alone, or sparse + embeddings."""
+    kinds = list(features.get("kinds", ["sparse"]))
+    unknown = sorted(set(kinds) - set(FEATURE_KINDS))
+    if unknown or "sparse" not in kinds:
+        raise ConfigError(f"features.kinds must be [sparse] or [sparse, embeddings], got {kinds}.", "E440")
+    sparse_params = {key: features[key] for key in SPARSE_KEYS if key in features}
+    if "embeddings" not in kinds:
+        return SparseFeaturizer(**sparse_params)
+    return HybridFeaturizer(
+        **sparse_params,
+        embedding_model=features.get("embedding_model", DEFAULT_EMBEDDING_MODEL),
+        embedding_weight=features.get("embedding_weight", 1.0),
+    )
+
+
+def featurizer_from_state(state: dict, arrays: dict) -> SparseFeaturizer | HybridFeaturizer:
+    """Rebuild whichever featurizer a model directory holds."""
+    if isinstance(state, dict) and state.get("kind") == "hybrid":
+        return HybridFeaturizer.from_state(state, arrays)
+    return SparseFeaturizer.from_state(state, arrays)
+
+
+class FeaturizerLoader:
+    """``from_state`` for the model directory's ``features`` component, of either kind."""
+
+    from_state = staticmethod(featurizer_from_state)
+
+
+__all__ = [
+    "FeaturizerLoader",
+    "DEFAULT_EMBEDDING_MODEL",
+    "FEATURE_KINDS",
+    "INSTALL_HINT",
+    "Encoder",
+    "HybridFeaturizer",
+    "SentenceTransformerEncoder",
+    "embeddings_available",
+    "featurizer_from_state",
+    "get_encoder",
+    "make_featurizer",
+    "register_encoder",
+    "resolve_model_path",
+]

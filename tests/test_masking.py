@@ -1,0 +1,78 @@
+"""``mask_personal_data``: card numbers, e-mails and phones never reach the store or a hand-over."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from empathy_nlu.entity_parser import mask_personal_data
+from empathy_nlu.errors import InputError
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "4111111111111111",
+        "378282246310005",
+        "6011 0009 9013 9424",
+    ],
+)
+def test_card_numbers_keep_only_the_last_four(raw):
+    masked = mask_personal_data(f"my card {raw} was charged twice")
+    digits = re.sub(r"\D", "", raw)
+    assert digits not in re.sub(r"\D", "", masked)
+    assert raw not in masked
+    assert masked.startswith("my card ") and masked.endswith(" was charged twice")
+    assert digits[-4:] in masked and "****" in masked
+
+
+def test_a_mistyped_card_number_is_masked_too():
+    # 16 digits that fail the Luhn check: still somebody's card number
+    masked = mask_personal_data("card 4111 1111 1111 1112 please")
+    assert "4111 1111" not in masked and "1112" in masked
+
+
+@pytest.mark.parametrize("email", ["john.doe@example.com", "a+b@mail.co.uk", "X_Y@sub.domain.org"])
+def test_emails_are_masked(email):
+    masked = mask_personal_data(f"write to {email} today")
+    assert email not in masked
+    assert masked == "write to [email] today"
+
+
+@pytest.mark.parametrize(
+    "phone", ["+44 20 7946 0958", "(555) 123-4567", "555-123-4567", "07700 900123", "0044 7700 900123"]
+)
+def test_phone_numbers_are_masked(phone):
+    masked = mask_personal_data(f"call me on {phone} after lunch")
+    assert masked == "call me on [phone] after lunch"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid $1,299.99 on 2022-03-16 at 10:30",
+        "order 1234567 costs 40.50",
+        "transfer 1.299,99 € on 12/03/2022",
+        "my card hasn't arrived",
+        "",
+        "🙂🙂",
+    ],
+)
+def test_dates_amounts_times_and_plain_text_are_left_alone(text):
+    assert mask_personal_data(text) == text
+
+
+def test_everything_in_one_message():
+    text = "card 4111 1111 1111 1111, mail jo@x.io, phone +1 415 555 2671, amount £40 on 16/03/2022"
+    masked = mask_personal_data(text)
+    assert "4111" not in masked and "jo@x.io" not in masked and "555 2671" not in masked
+    assert "£40" in masked and "16/03/2022" in masked and "1111" in masked
+
+
+def test_not_a_string_is_an_input_error():
+    with pytest.raises(InputError) as info:
+        mask_personal_data(None)  # type: ignore[arg-type]
+    assert info.value.code == "E320"
