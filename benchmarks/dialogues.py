@@ -52,13 +52,13 @@ def latency(model: Classifier, dialogues, n: int = 300) -> dict:
     """p50 with a 20-turn history vs none, on the customer turn that follows 20 turns."""
     cases = []
     for dialogue in dialogues:
-        turns = [t for t in dialogue.turns]
+        turns = list(dialogue.turns)
         for i in range(20, len(turns)):
             if turns[i].speaker == "customer":
                 cases.append(([t.__class__(t.text, t.speaker) for t in turns[i - 20 : i]], turns[i].text))
                 break
     cases = cases[:n]
-    for history, text in cases[:20]:  # warm-up
+    for _history, text in cases[:20]:  # warm-up
         model.predict(text)
     none = p50_ms(lambda c: model.predict(c[1]), cases)
     fresh = Classifier(model.components, model.config, model.manifest)  # empty caches: cold
@@ -130,7 +130,8 @@ def main() -> int:
         a = evaluate(plain_model, banking_test, latency_sample=0)["intent"]["accuracy"]
         # predict (not predict_batch) so every utterance goes through the history-aware model
         predictions = [aware.predict(ex.text, []) for ex in banking_test]
-        b = float(np.mean([p.intent.name == ex.intent for p, ex in zip(predictions, banking_test, strict=True)]))
+        hits = [p.intent.name == ex.intent for p, ex in zip(predictions, banking_test, strict=True)]
+        b = float(np.mean(hits))
         results["banking77_empty_history"] = {
             "utterance_only_accuracy": a,
             "history_aware_accuracy": b,

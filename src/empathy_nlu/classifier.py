@@ -31,6 +31,7 @@ from .prediction import IntentScore, Prediction
 from .preprocessing import PREPROCESSING_VERSION, preprocess
 from .schema import OUT_OF_SCOPE, Dataset, Example
 from .sentiment import SentimentClassifier
+from .slot_filler import CRFSlotFiller
 from .training import data_fingerprint, train_components, training_examples  # noqa: F401 (public)
 
 Progress = Callable[[str], None]
@@ -111,8 +112,9 @@ class Classifier:
         self.sentiment_classifier: SentimentClassifier | None = components.get("sentiment")
         self.cue_detector: CueDetector | None = components.get("cues")
         self.entity_parser: BuiltinEntityParser | None = components.get("entities")
+        self.slot_filler: CRFSlotFiller | None = components.get("slot_filler")
         self.context_intent: ContextualIntentClassifier | None = components.get("context_intent")
-        self.history_reader = HistoryReader(self._understand, self.context_intent, config["context"])
+        self.history_reader = HistoryReader(self._understand_earlier, self.context_intent, config["context"])
 
     # -- training and persistence ---------------------------------------------------------------
     @classmethod
@@ -196,11 +198,12 @@ class Classifier:
         return utterance
 
     def _entities(self, text: str, reference: datetime | None) -> list[dict]:
-        if self.entity_parser is None:
-            return []
-        return resolve_overlaps(self.entity_parser.parse(text, reference), [])
+        """Builtin and learned entities, overlaps resolved by the documented rules."""
+        builtin = self.entity_parser.parse(text, reference) if self.entity_parser is not None else []
+        learned = self.slot_filler.predict_one(text) if self.slot_filler is not None else []
+        return resolve_overlaps(builtin, learned) if learned else builtin
 
-    def _understand(self, text: str, reference: datetime | None) -> Understood:
+    def _understand(self, text: str, reference: datetime | None, with_cues: bool = True) -> Understood:
         """Everything one utterance says on its own: intent, sentiment, cues, entities."""
         text = text[: self.config["predict"]["max_chars"]]
         doc = preprocess(text)
@@ -213,8 +216,12 @@ class Classifier:
                 intent = self.intent_classifier.predict_one(*features, known)
             if self.sentiment_classifier is not None:
                 sentiment = self.sentiment_classifier.predict_one(*features, doc)
-        cues = self.cue_detector.detect(text) if self.cue_detector else {}
+        cues = self.cue_detector.detect(text) if self.cue_detector and with_cues else {}
         return Understood(doc, features, known, intent, sentiment, cues, self._entities(text, reference))
+
+    def _understand_earlier(self, text: str, when: datetime | None) -> Understood:
+        """An earlier turn: the context uses its intent, sentiment and entities, not its cues."""
+        return self._understand(text, when, with_cues=False)
 
     def _intent_fields(self, result: IntentResult | None, doc_empty: bool) -> tuple:
         """(intent, ranking, out_of_scope, reason) for the Prediction."""
@@ -333,5 +340,6 @@ LOADERS = {
     "sentiment": SentimentClassifier,
     "cues": CueDetector,
     "entities": BuiltinEntityParser,
+    "slot_filler": CRFSlotFiller,
     "context_intent": ContextualIntentClassifier,
 }

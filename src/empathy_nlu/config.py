@@ -189,6 +189,18 @@ def make_config(overrides: dict | None = None) -> dict:
     return config
 
 
+TIERS = {"fast": ["sparse"], "accurate": ["sparse", "embeddings"]}
+
+
+def with_tier(config: dict | None, tier: str) -> dict:
+    """``config`` (None: the defaults) with the feature kinds of ``tier``: fast or accurate (+ embeddings)."""
+    if tier not in TIERS:
+        raise ConfigError(f"tier must be one of {', '.join(TIERS)}, got {tier!r}.", "E443")
+    merged = make_config(config)
+    merged["features"]["kinds"] = list(TIERS[tier])
+    return merged
+
+
 def load_config(path: str | Path) -> dict:
     """Read a YAML or JSON config file and merge it over the defaults."""
     path = Path(path)

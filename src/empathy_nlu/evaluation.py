@@ -1,7 +1,8 @@
 """Evaluation and cross-validation: the report `empathy-nlu evaluate` writes, as a plain dict.
 
 Key names are a contract (other tools read them): ``n``, ``intent.{accuracy,
-macro_f1, in_scope_accuracy, oos_recall, ece, per_intent, confusions}``,
+macro_f1, in_scope_accuracy, oos_recall, ece, per_intent, confusions}``, on data
+with several intents per example ``intent.{multi_label_f1, exact_match}``,
 ``latency_ms.{p50, p99}``.
 """
 
@@ -21,7 +22,9 @@ from .classifier import Classifier
 from .cues.evaluation import evaluate_cues
 from .dataset.codes import TOO_FEW_FOR_FOLDS
 from .errors import DataError
+from .intent_classifier.multi_label import has_intent_set, label_set, multi_label_report
 from .schema import OUT_OF_SCOPE, Dialogue, Example
+from .slot_filler import entity_scores, entity_training_examples
 
 
 def _predicted_label(prediction) -> str:
@@ -97,12 +100,28 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample
             [_predicted_label(p) for _, p in with_intent],
             [p.intent.confidence for _, p in with_intent],
         )
+    if any(ex.intents for ex in examples) and classifier.intent_classifier is not None:
+        scored = [(ex, p) for ex, p in zip(examples, predictions, strict=True) if has_intent_set(ex)]
+        report["intent"] = {
+            **(report["intent"] or {}),
+            **multi_label_report(
+                [label_set(ex) for ex, _ in scored], [[s.name for s in p.intents] for _, p in scored]
+            ),
+        }
     with_sentiment = [
         (ex, p) for ex, p in zip(examples, predictions, strict=True) if ex.sentiment is not None
     ]
     if with_sentiment and classifier.sentiment_classifier is not None:
         report["sentiment"] = sentiment_report(
             [ex.sentiment for ex, _ in with_sentiment], [p.sentiment["label"] for _, p in with_sentiment]
+        )
+    annotated = (
+        {id(ex) for ex in entity_training_examples(examples)} if any(e.entities for e in examples) else ()
+    )
+    with_entities = [(ex, p) for ex, p in zip(examples, predictions, strict=True) if id(ex) in annotated]
+    if with_entities:  # exact span and type; files that annotate nothing are not scored
+        report["entities"] = entity_scores(
+            [ex.entities for ex, _ in with_entities], [p.entities for _, p in with_entities]
         )
     with_cues = [ex for ex in examples if ex.cues is not None]
     if with_cues and classifier.cue_detector is not None:

@@ -11,17 +11,19 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .context import ContextualIntentClassifier, samples_from_dialogues
 from .cues import CueDetector
 from .embeddings import make_featurizer
-from .entity_parser import BuiltinEntityParser
+from .entity_parser import DIMENSIONS, BuiltinEntityParser
 from .errors import DataError
 from .intent_classifier import LinearIntentClassifier
 from .intent_classifier.multi_label import MultiLabelIntentClassifier, label_set, multi_intent_examples
 from .preprocessing import preprocess
 from .schema import Dataset, Example
 from .sentiment import SentimentClassifier
+from .slot_filler import CRFSlotFiller, entity_training_examples
 
 Progress = Callable[[str], None]
 
@@ -49,6 +51,19 @@ def data_fingerprint(examples: Sequence[Example], dataset: Dataset | None = None
 def training_examples(dataset: Dataset) -> tuple[list[Example], list[Example]]:
     """The examples each model learns from: (with an intent, with a sentiment)."""
     return dataset.intent_examples(), [ex for ex in dataset.examples if ex.sentiment is not None]
+
+
+def custom_entity_examples(examples: Sequence[Example], builtin: frozenset) -> list[Example]:
+    """What the tagger learns from: annotated files, without the types the builtin rules extract.
+
+    Why drop builtin types: the rules already give them with normalized values; annotating them
+    is still useful, for ``evaluate``.
+    """
+    out = []
+    for example in entity_training_examples(examples):
+        kept = tuple(span for span in example.entities if span.entity not in builtin)
+        out.append(example if len(kept) == len(example.entities) else replace(example, entities=kept))
+    return out
 
 
 def train_components(dataset: Dataset, config: dict, say: Progress) -> tuple[dict, dict]:
@@ -97,11 +112,18 @@ def train_components(dataset: Dataset, config: dict, say: Progress) -> tuple[dic
         cue_detector = CueDetector(config["cues"]["patterns"] or None)
         cue_detector.detect("")  # load the patterns now: a bad patterns file fails training, not serving
         components["cues"] = cue_detector
+    learned_types: frozenset = frozenset()
     if config["entities"]["builtin"]:
         entities = config["entities"]
         parser = BuiltinEntityParser(entities["dimensions"] or None, entities["patterns"] or None)
         parser.to_state()  # compiles the patterns: a bad pattern fails training, not serving
         components["entities"] = parser
+        learned_types = frozenset(entities["dimensions"] or DIMENSIONS)
+    tagger_examples = custom_entity_examples(dataset.examples, learned_types)
+    if any(ex.entities for ex in tagger_examples):
+        tagger = CRFSlotFiller(**config["slot_filler"]).fit(tagger_examples, dataset.resources, progress=say)
+        components["slot_filler"] = tagger
+        metrics["slot_filler_entity_types"] = tagger.entity_types_
     if dataset.dialogues and intent_examples and config["context"]["enabled"] and not multi_intent:
         utterances = [ex for ex in dataset.examples if ex.intent is not None]
         samples = samples_from_dialogues(dataset.dialogues, utterances)

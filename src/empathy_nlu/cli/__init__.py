@@ -12,7 +12,8 @@ import sys
 import warnings
 
 from ..errors import EmpathyError
-from . import cross_validate, demo, evaluate, predict, train
+from . import cross_validate, demo, evaluate, handle, predict, train
+from . import store as store_command
 
 COMMANDS = {
     "train": train,
@@ -20,6 +21,8 @@ COMMANDS = {
     "evaluate": evaluate,
     "cross-validate": cross_validate,
     "demo": demo,
+    "handle": handle,
+    "store": store_command,
 }
 
 

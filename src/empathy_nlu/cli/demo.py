@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
+from ..channels.demo import walk_customer_across_channels
 from ..classifier import Classifier
+from ..store import open_store
 
 HELP = "show the bundled default model's predictions for a few customer messages"
 
@@ -25,6 +29,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     classifier = Classifier.load(args.model)
+    if not args.json:
+        print("== one NLU for every message ==")
     for text, history in MESSAGES:
         prediction = classifier.predict(text, history)
         if args.json:
@@ -34,4 +40,9 @@ def run(args) -> int:
         others = [s for s in prediction.intent_ranking if s.name != prediction.intent.name][:2]
         runner_up = ", ".join(f"{s.name} {s.confidence:.2f}" for s in others)
         print(f"{text!r}\n    -> {verdict} ({prediction.intent.confidence:.2f}); next: {runner_up}")
+    if args.json:
+        return 0
+    print("\n== one customer across chat, e-mail and a call, one conversation store ==")
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "demo.sqlite3") as store:
+        walk_customer_across_channels(classifier, store)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..classifier import Classifier
+from ..config import load_config, with_tier
 from .common import add_data_options, load_dataset_from_args, progress_printer
 
 HELP = "train a model from data files (YAML, Rasa YAML, JSONL, CSV, hf:NAME) and save it to --out"
@@ -14,6 +15,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("data", nargs="+", help="training data files")
     parser.add_argument("--out", required=True, help="model directory to write (replaced atomically)")
     parser.add_argument("--config", help="YAML/JSON config file overriding the defaults")
+    parser.add_argument(
+        "--tier",
+        choices=["fast", "accurate"],
+        help="fast: n-gram features; accurate: plus sentence embeddings (needs empathy-nlu[embeddings]); "
+        "sets features.kinds over --config",
+    )
     add_data_options(parser)
 
 
@@ -22,7 +29,10 @@ def run(args) -> int:
     if say:
         say(f"reading {', '.join(args.data)}")
     dataset = load_dataset_from_args(args, args.data)
-    classifier = Classifier.train(dataset, args.config, strict=args.strict, progress=say)
+    config = args.config
+    if args.tier:
+        config = with_tier(load_config(args.config) if args.config else None, args.tier)
+    classifier = Classifier.train(dataset, config, strict=args.strict, progress=say)
     path = classifier.save(args.out)
     if say:
         say(f"saved {path}")

@@ -19,6 +19,12 @@ MISSING_KEY = "E110"
 BAD_VALUE = "E111"
 EMPTY_DATASET = "E112"
 TOO_FEW_FOR_FOLDS = "E113"
+BAD_DECLARATION = "E114"
+SYNONYM_CONFLICT = "E115"
+BAD_REGEX = "E116"
+EMPTY_DECLARATION = "E117"
+ENTITY_TRAINING = "E118"
+ENTITY_SCORES = "E119"
 
 DESCRIPTIONS: dict[str, str] = {
     EMPTY_TEXT: "empty or whitespace-only text",
@@ -34,4 +40,10 @@ DESCRIPTIONS: dict[str, str] = {
     BAD_VALUE: "a key has a value of the wrong type or outside the allowed values",
     EMPTY_DATASET: "the source holds no examples and no dialogues",
     TOO_FEW_FOR_FOLDS: "cross-validation: an intent has fewer examples than folds (or folds < 2)",
+    BAD_DECLARATION: "a synonyms / lookups / regexes item lacks a key, has an unknown key or a wrong type",
+    SYNONYM_CONFLICT: "the same synonym (case-insensitive) declared for two different values",
+    BAD_REGEX: "a regexes pattern that is not a valid Python regular expression",
+    EMPTY_DECLARATION: "a synonym, lookup or regex with an empty name, value or no elements",
+    ENTITY_TRAINING: "the entity tagger (CRF) could not be trained on the annotated examples",
+    ENTITY_SCORES: "entity_scores got different numbers of gold and predicted utterances",
 }

@@ -1,8 +1,8 @@
 """Rasa NLU YAML (``nlu:`` with ``- intent:`` items and ``examples: |`` blocks).
 
-Only intent items are read; ``synonym``, ``regex`` and ``lookup`` items are skipped
-without error (they are not used yet), as are other top-level keys such as
-``rules`` or ``stories``. The line of an example inside a literal block is the
+Intent items give examples; ``synonym``, ``regex`` and ``lookup`` items give the
+dataset's ``EntityResources`` (see ``entity_resources``). Other top-level keys such as
+``rules`` or ``stories`` are ignored. The line of an example inside a literal block is the
 block's first content line plus its offset, so errors still name ``file:line``.
 """
 
@@ -13,12 +13,13 @@ from pathlib import Path
 import yaml
 
 from empathy_nlu.errors import DataError
-from empathy_nlu.schema import Dataset, Example
+from empathy_nlu.schema import Dataset, EntityResources, Example
 
 from . import _yaml, codes
 from .annotations import parse_annotated
+from .entity_resources import read_rasa_item
 
-SKIPPED_KINDS = ("synonym", "regex", "lookup")
+RESOURCE_KINDS = ("synonym", "regex", "lookup")
 
 
 def _example(raw: str, intent: str, source: str) -> Example:
@@ -66,11 +67,19 @@ def _list_examples(node: yaml.SequenceNode, intent: str, path: Path) -> list[Exa
     return examples
 
 
-def _item(node: yaml.Node, path: Path) -> list[Example]:
+def _item(node: yaml.Node, path: Path, resources: EntityResources) -> list[Example]:
     keys = _yaml.mapping(node, "an item of 'nlu'", path)
     source = f"{path}:{_yaml.line_of(node)}"
     if "intent" not in keys:
-        if any(kind in keys for kind in SKIPPED_KINDS):
+        kinds = [kind for kind in RESOURCE_KINDS if kind in keys]
+        if len(kinds) > 1:
+            raise DataError(
+                f"an 'nlu' item has both {kinds[0]!r} and {kinds[1]!r}; split it into two items",
+                source=source,
+                code=codes.BAD_DECLARATION,
+            )
+        if kinds:
+            read_rasa_item(kinds[0], keys, node, path, resources)
             return []
         raise DataError(
             "an 'nlu' item needs one of the keys intent, synonym, regex, lookup",
@@ -93,7 +102,7 @@ def _item(node: yaml.Node, path: Path) -> list[Example]:
 
 
 def read_rasa(path: str | Path, node: yaml.Node | None = None) -> Dataset:
-    """Read the intent examples of a Rasa NLU YAML file (``node``: its composed root, if at hand)."""
+    """Read a Rasa NLU YAML file: examples and entity resources (``node``: its composed root, if at hand)."""
     path = Path(path)
     root = _yaml.compose(path) if node is None else node
     if root is None:
@@ -111,5 +120,6 @@ def read_rasa(path: str | Path, node: yaml.Node | None = None) -> Dataset:
     _yaml.expect(items, yaml.SequenceNode, "'nlu'", path)
     dataset = Dataset(sources=[str(path)])
     for item in items.value:
-        dataset.examples.extend(_item(item, path))
+        dataset.examples.extend(_item(item, path, dataset.resources))
+    dataset.resources.synonym_map()  # a synonym declared for two values fails here, naming its line (E115)
     return dataset

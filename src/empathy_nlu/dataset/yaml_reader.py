@@ -10,6 +10,15 @@
           - I lost my card ending [4821](card_last4)
           - text: "WHERE IS MY CARD!!"
             sentiment: negative
+    synonyms:                        # optional: normalize the value of a predicted entity
+      - value: checking_account
+        synonyms: [current account, checking]
+    lookups:                         # optional: tagger features
+      - lookup: city
+        examples: [Paris, Lyon]
+    regexes:                         # optional: tagger features
+      - regex: card_last4
+        pattern: '[0-9]{4}'
 
 Every example's ``source`` is ``file:line`` of that example, so later errors
 (validation, training) point straight at it.
@@ -26,9 +35,10 @@ from empathy_nlu.schema import Dataset, Example
 
 from . import _yaml, codes
 from .annotations import parse_annotated
+from .entity_resources import read_empathy_sections
 from .records import SENTIMENTS
 
-TOP_KEYS = ("version", "language", "intents")
+TOP_KEYS = ("version", "language", "intents", "synonyms", "lookups", "regexes")
 INTENT_KEYS = ("intent", "description", "examples")
 EXAMPLE_KEYS = ("text", "sentiment", "channel")
 VERSIONS = ("1",)
@@ -114,7 +124,7 @@ def read_yaml(path: str | Path, node: yaml.Node | None = None) -> Dataset:
         )
     intents = _required(keys, "intents", "the file", root, path)
     _yaml.expect(intents, yaml.SequenceNode, "'intents'", path)
-    dataset = Dataset(sources=[str(path)])
+    dataset = Dataset(sources=[str(path)], resources=read_empathy_sections(keys, path))
     for block in intents.value:
         dataset.examples.extend(_intent_block(block, path))
     return dataset

@@ -71,9 +71,10 @@ def resolve_model_path(model: str) -> Path:
 class SentenceTransformerEncoder:
     """A sentence-transformers model on the CPU, mean-pooled and L2-normalized by its own config."""
 
-    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 64) -> None:
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 64, threads: int = 1) -> None:
         self.model = model
         self.batch_size = batch_size
+        self.threads = threads
 
     def load(self) -> SentenceTransformerEncoder:
         if not embeddings_available():
@@ -83,14 +84,20 @@ class SentenceTransformerEncoder:
         path = resolve_model_path(self.model)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: the path is local already
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
+
+        # One intra-op thread (process-wide in torch): OpenMP workers spin-wait, and on a busy
+        # machine two of them turned a 10 ms encode into over a second. 0 keeps torch's default.
+        if self.threads > 0:
+            torch.set_num_threads(self.threads)
 
         try:
             self.model_ = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as exc:
             raise ModelError(f"cannot load the embedding model at {path}: {exc}", "E212") from exc
         self.model_.eval()
-        self.dimension = int(self.model_.get_sentence_embedding_dimension())
+        self.dimension = int(self.model_.get_embedding_dimension())
         return self
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -69,13 +69,14 @@ WEEKDAY_RE = re.compile(
     _FLAGS,
 )
 WEEK_WEEKDAY_RE = re.compile(rf"\b(?P<week>next|last|this)\s+week'?s?\s+(?:on\s+)?(?P<wd>{_WD})\b", _FLAGS)
+# A leading "the" is not part of any span ("the last 3 months" -> "last 3 months"), as in NLU++.
 PERIOD_RE = re.compile(
-    r"\b(?:the\s+)?(?P<rel>this|next|last|past|previous|coming|current)\s+(?P<unit>week|month|year|weekend"
+    r"\b(?P<rel>this|next|last|past|previous|coming|current)\s+(?P<unit>week|month|year|weekend"
     r"|quarter|fortnight)\b",
     _FLAGS,
 )
 SPAN_RE = re.compile(
-    rf"\b(?:the\s+)?(?P<rel>last|past|previous|next|coming)\s+{_COUNT}\s+(?P<unit>days|weeks|months|years)\b",
+    rf"\b(?P<rel>last|past|previous|next|coming)\s+{_COUNT}\s+(?P<unit>days|weeks|months|years)\b",
     _FLAGS,
 )
 EDGE_RE = re.compile(
@@ -83,9 +84,10 @@ EDGE_RE = re.compile(
     rf"(?P<unit>week|month|year|{_MON})",
     _FLAGS,
 )
-WEEKEND_RE = re.compile(r"\b(?:the|at\s+the|over\s+the)\s+weekend\b", _FLAGS)
+WEEKEND_RE = re.compile(r"\bthe\s+(?P<unit>weekend)\b", _FLAGS)  # the span is "weekend"
 MONTH_ALONE_RE = re.compile(
-    r"\b(?P<prep>in|during|since|until|till|from|for|by|before|after|through|to|last|next|this|early|late|mid)"
+    r"\b(?P<prep>in|during|since|until|till|from|starting|for|by|before|after|through|to|last|next|this|early"
+    r"|late|mid)"
     rf"(?:\s+of)?\s+(?P<mon>{_MON})(?!\s*(?:\d|the\s+\d))",
     _FLAGS,
 )
@@ -262,7 +264,7 @@ def _periods(text: str, today: date, add) -> None:
         shift = {"next": 1, "coming": 1, "last": -1, "past": -1, "previous": -1}.get(rel, 0)
         add((m.start(), m.end(), "date_period", _unit_period(today, unit, shift), 0.9))
     for m in WEEKEND_RE.finditer(text):
-        add((m.start(), m.end(), "date_period", _unit_period(today, "weekend", 0), 0.85))
+        add((m.start("unit"), m.end(), "date_period", _unit_period(today, "weekend", 0), 0.85))
     for m in SPAN_RE.finditer(text):
         n = _count(m.group("n"))
         if n is not None:

@@ -27,7 +27,16 @@ CARD_LAST4_RE = re.compile(
     r"|\blast\s+(?:four|4)(?:\s+digits)?(?:\s+(?:of\s+(?:my|the)\s+card\s+)?(?:are|is|were))?\s*:?\s*(?P<value2>\d{4})\b",
     re.IGNORECASE,
 )
-LAST4_WORDS = frozenset({"ending", "ends", "ended", "last"})
+# "card 8061", "card no. 8061", "my visa 8061": four digits right after a card word are its ending, even
+# 1900-2099 ("I sat on card 1947"); a year needs a word between ("card from 2023"). Not the first group
+# of a longer number ("card 4111 1111 ...") nor an amount ("card 1000 euros").
+CARD_WORD_LAST4_RE = re.compile(
+    r"\b(?:card|visa|mastercard|amex|maestro)\s*(?:(?:no\.?|number|nr|#)\s*)?(?::\s*|#\s*)?"
+    r"(?P<value>\d{4})\b(?![.,:\- ]?\d)"
+    r"(?!\s*(?:[$€£¥%]|(?:eur|euros?|usd|gbp|dollars?|pounds?|quid|bucks|p)\b))",
+    re.IGNORECASE,
+)
+LAST4_WORDS = frozenset({"ending", "ends", "ended", "last", "card", "visa", "mastercard", "amex", "maestro"})
 DEFAULT_PATTERNS: dict[str, list[str]] = {
     "order_id": [
         r"(?i)\border\s*(?:number|no\.?|id|ref(?:erence)?|#)?\s*(?:is\s+|:\s*|#\s*)?(?P<value>[a-z]{0,4}-?\d[a-z0-9-]{3,})\b",
@@ -35,6 +44,10 @@ DEFAULT_PATTERNS: dict[str, list[str]] = {
     "transaction_id": [
         r"(?i)\b(?:transaction|txn|payment|transfer)\s*(?:number|no\.?|id|ref(?:erence)?|#)\s*(?:is\s+|:\s*|#\s*)?"
         r"(?P<value>[a-z0-9]*\d[a-z0-9-]{3,})\b",
+        # no id word: "transaction TX40021988", "transfer TXN-123456" (a letter prefix and 6+ digits, so
+        # "transfer 500" stays an amount; "EUR500000" is one too)
+        r"(?i)\b(?:transaction|txn|payment|transfer)s?\s*[:#]?\s*(?!(?:eur|usd|gbp|chf|jpy)-?\d)"
+        r"(?P<value>[a-z]{1,4}-?\d{6,})\b",
         r"(?i)\bref(?:erence)?\s*(?:number|no\.?|code|#)?\s*(?:is\s+|:\s*|#\s*)?(?P<value>[a-z]{0,4}-?\d[a-z0-9-]{3,})\b",
     ],
 }
@@ -62,6 +75,8 @@ def extract_card_last4(text: str) -> list[Candidate]:
     for m in CARD_LAST4_RE.finditer(text):
         group = "value" if m.group("value") else "value2"
         found.append((m.start(group), m.end(group), "card_last4", m.group(group), 0.9))
+    for m in CARD_WORD_LAST4_RE.finditer(text):  # weaker: no "ending" / "last four" said
+        found.append((m.start("value"), m.end("value"), "card_last4", m.group("value"), 0.85))
     return found
 
 

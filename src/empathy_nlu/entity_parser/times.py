@@ -66,7 +66,7 @@ DAY_PART_RE = re.compile(
     _FLAGS,
 )
 SPAN_RE = re.compile(
-    rf"\b(?:the\s+)?(?P<rel>last|past|next|coming)\s+(?:(?P<n>\d+|{NUMBER_WORDS}|few|couple\s+of)\s+)?"
+    rf"\b(?P<rel>last|past|next|coming)\s+(?:(?P<n>\d+|{NUMBER_WORDS}|few|couple\s+of)\s+)?"
     r"(?P<unit>hours?|minutes?|mins?)\b",
     _FLAGS,
 )

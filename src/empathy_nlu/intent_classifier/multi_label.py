@@ -46,6 +46,15 @@ def label_set(example: Example) -> tuple[str, ...]:
     return (example.intent,) if example.intent is not None else ()
 
 
+def has_intent_set(example: Example) -> bool:
+    """Whether an utterance counts for multi-intent training and scoring (see ``multi_intent_examples``)."""
+    return (
+        bool(example.intents)
+        or example.intent is not None
+        or (example.sentiment is None and example.cues is None)
+    )
+
+
 def multi_intent_examples(dataset: Dataset) -> list[Example]:
     """The training examples of a multi-intent model, or [] when no example lists ``intents``.
 
@@ -55,11 +64,7 @@ def multi_intent_examples(dataset: Dataset) -> list[Example]:
     """
     if not any(ex.intents for ex in dataset.examples):
         return []
-    utterances = [
-        ex
-        for ex in dataset.examples
-        if ex.intents or ex.intent is not None or (ex.sentiment is None and ex.cues is None)
-    ]
+    utterances = [ex for ex in dataset.examples if has_intent_set(ex)]
     n_labelled = sum(ex.intent is not None for ex in dataset.examples)
     dialogue_turns = dataset.intent_examples()[n_labelled:]  # it lists utterances first, then turns
     return utterances + dialogue_turns
@@ -69,6 +74,22 @@ def micro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
     """Micro-averaged F1 of two boolean (n, n_labels) matrices."""
     denominator = int(gold.sum() + predicted.sum())
     return 2.0 * int((gold & predicted).sum()) / denominator if denominator else 1.0
+
+
+def multi_label_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> dict:
+    """Micro precision, recall and F1 over (example, intent) pairs, and the exact-match ratio of sets."""
+    gold_sets, predicted_sets = [set(g) for g in gold], [set(p) for p in predicted]
+    hits = sum(len(g & p) for g, p in zip(gold_sets, predicted_sets, strict=True))
+    n_gold, n_predicted = sum(map(len, gold_sets)), sum(map(len, predicted_sets))
+    return {
+        "multi_label_f1": 2.0 * hits / (n_gold + n_predicted) if n_gold + n_predicted else 1.0,
+        "multi_label_precision": hits / n_predicted if n_predicted else None,
+        "multi_label_recall": hits / n_gold if n_gold else None,
+        "exact_match": float(np.mean([g == p for g, p in zip(gold_sets, predicted_sets, strict=True)]))
+        if gold_sets
+        else None,
+        "n_multi_label": len(gold_sets),
+    }
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -1,0 +1,166 @@
+"""What every channel adapter shares: raw input checks, the ``handle`` flow, the channel context.
+
+Why one ``handle_message``: an adapter's only job is to turn its raw input into a ``Turn``
+(normalization); reading the history, predicting and storing are the same for every channel,
+so one model and one store serve them all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ChannelError
+from ..schema import Turn
+
+if TYPE_CHECKING:  # only for type hints: adapters take any classifier and store with these methods
+    from ..prediction import Prediction
+    from ..store import ConversationStore
+
+MAX_RAW_CHARS = 10_000_000  # a raw input larger than this (10 MB) is refused, not parsed
+_INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")  # zero-width characters, BOM, soft hyphen
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def word_set(words: str) -> frozenset[str]:
+    """A frozen set of the space-separated ``words`` (keeps word lists readable)."""
+    return frozenset(words.split())
+
+
+_QUESTION_START = word_set(
+    "how what what's whats why when where who which whose can could would will do does did is are am "
+    "should shall may might have has was were isn't aren't don't doesn't didn't can't won't"
+)
+_FIRST_WORD = re.compile(r"[\w']+")
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    """An adapter's reading of one raw input: the ``Turn`` for the model, and channel metadata
+    (e.g. ``{"public": True, "hashtags": [...]}``) that is stored with the turn."""
+
+    turn: Turn
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def check_raw(raw, channel: str) -> None:
+    if not isinstance(raw, str | bytes | bytearray):
+        raise ChannelError(
+            f"{channel} input must be str or bytes, got {type(raw).__name__}.",
+            "E330",
+        )
+    if len(raw) > MAX_RAW_CHARS:
+        raise ChannelError(
+            f"{channel} input is {len(raw)} characters long; at most {MAX_RAW_CHARS} are read. "
+            "Strip attachments before handing it over.",
+            "E330",
+        )
+
+
+def decode_raw(raw: str | bytes, channel: str) -> str:
+    """``raw`` as text: bytes must be UTF-8 (a byte-order mark is dropped)."""
+    check_raw(raw, channel)
+    if isinstance(raw, str):
+        return raw
+    try:
+        return bytes(raw).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ChannelError(
+            f"{channel} input is not valid UTF-8 (byte {exc.start}: {exc.reason}); decode it with its "
+            "real encoding and pass a str.",
+            "E331",
+        ) from exc
+
+
+def clean_text(text: str) -> str:
+    """NFC, no control or zero-width characters, whitespace runs collapsed to one space."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    return " ".join(text.split())
+
+
+def end_question(text: str) -> str:
+    """``text`` ending in "?" when it opens like a question ("how do i ...") and has no final punctuation.
+
+    Why: transcripts and text messages drop the question mark that typed training sentences have.
+    """
+    first = _FIRST_WORD.match(text.lstrip().lower())
+    stripped = text.rstrip()
+    if first and first.group(0) in _QUESTION_START and stripped and stripped[-1].isalnum():
+        return stripped + "?"
+    return text
+
+
+def parse_timestamp(value, channel: str) -> datetime | None:
+    """A payload's timestamp: ISO 8601, epoch seconds, or None; anything else is an error."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    elif isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    raise ChannelError(
+        f"{channel} timestamp must be ISO 8601 (e.g. 2024-06-03T09:15:00Z) or epoch seconds, got {value!r}.",
+        "E334",
+    )
+
+
+# -- the channel in the prediction ----------------------------------------------------------------
+def channel_context(channel: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """What the prediction says about the channel: its name and whether the message is public
+    (a public social post: the reply should move to a private channel)."""
+    public = bool(meta.get("public", False))
+    return {"name": channel, "public": public, "reply_privately": public}
+
+
+def with_channel_context(prediction: Prediction, channel: str, meta: dict[str, Any]) -> Prediction:
+    """``prediction`` with ``context["channel"]`` set; the other context keys are kept as they are."""
+    context = {**prediction.context, "channel": channel_context(channel, meta)}
+    return replace(prediction, context=context)
+
+
+def channel_of(prediction: Prediction) -> dict[str, Any] | None:
+    """``prediction.context["channel"]`` as set by ``handle`` (None when it did not go through one)."""
+    return prediction.context.get("channel")
+
+
+# -- the shared flow --------------------------------------------------------------------------------
+def history_window(classifier) -> int:
+    """How many earlier turns to read: the classifier's ``predict.max_history_turns`` (default 50)."""
+    config = getattr(classifier, "config", None) or {}
+    return int(config.get("predict", {}).get("max_history_turns", 50))
+
+
+def handle_message(
+    message: ChannelMessage,
+    customer_id: str,
+    classifier,
+    store: ConversationStore,
+) -> Prediction:
+    """History from ``store`` -> ``classifier.predict`` -> the turn and its prediction appended.
+
+    The turn is stamped now when the channel gave no time. The append is one transaction:
+    when this returns, the turn is stored; when ``predict`` fails, nothing is stored.
+    """
+    from ..store.base import check_customer_id
+
+    check_customer_id(customer_id)
+    turn = message.turn
+    if turn.timestamp is None:
+        turn = replace(turn, timestamp=datetime.now(UTC))
+    history = [stored.turn for stored in store.history(customer_id, limit=history_window(classifier))]
+    prediction = classifier.predict(
+        turn.text, history=history, reference_time=turn.timestamp, channel=turn.channel
+    )
+    prediction = with_channel_context(prediction, turn.channel or "unknown", message.meta)
+    store.append(customer_id, turn, prediction=prediction.to_dict(), meta=message.meta)
+    return prediction

@@ -1,0 +1,17 @@
+"""The conversation store: every channel's turns for one customer, in one place.
+
+``ConversationStore`` is the interface (validation and masking of personal data live
+there); ``SQLiteStore`` is the embedded default. See docs/channels.md.
+"""
+
+from __future__ import annotations
+
+from .base import ConversationStore, StoredTurn
+from .sqlite import SQLiteStore
+
+__all__ = ["ConversationStore", "SQLiteStore", "StoredTurn", "open_store"]
+
+
+def open_store(path, *, mask_personal_data: bool = True, **options) -> SQLiteStore:
+    """The default store at ``path`` (an SQLite file, created if missing)."""
+    return SQLiteStore(path, mask_personal_data=mask_personal_data, **options)

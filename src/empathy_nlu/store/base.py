@@ -1,0 +1,175 @@
+"""The conversation store interface: one customer's turns across every channel, oldest first.
+
+Why an abstract class with concrete ``append`` / ``history`` / ``prune``: validation and the
+masking of personal data happen here, once, so a server database plugged in later
+(PostgreSQL, DynamoDB, ...) implements three small storage methods and cannot forget to
+mask a card number. See docs/channels.md, "Plugging in another database".
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..errors import StoreError
+from ..schema import SPEAKERS, Turn
+
+MAX_CUSTOMER_ID_CHARS = 256
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    """A turn as stored: the ``Turn`` (timestamp always set, timezone-aware), the prediction made
+    for it (``Prediction.to_dict()``, or None for agent/bot turns) and channel metadata."""
+
+    customer_id: str
+    turn: Turn
+    prediction: dict[str, Any] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            **self.turn.to_dict(),
+            "prediction": self.prediction,
+            "meta": self.meta,
+        }
+
+
+def check_customer_id(customer_id) -> str:
+    """A customer id is a non-empty string (of at most 256 characters); anything else is a caller bug."""
+    if not isinstance(customer_id, str) or not customer_id.strip():
+        raise StoreError(f"customer_id must be a non-empty str, got {customer_id!r}.", "E604")
+    if len(customer_id) > MAX_CUSTOMER_ID_CHARS:
+        raise StoreError(
+            f"customer_id has {len(customer_id)} characters; at most {MAX_CUSTOMER_ID_CHARS} are allowed.",
+            "E604",
+        )
+    return customer_id
+
+
+def aware(timestamp: datetime | None) -> datetime:
+    """``timestamp`` with a timezone: None is now (UTC), naive is local time (as everywhere in Python)."""
+    if timestamp is None:
+        return datetime.now(UTC)
+    if not isinstance(timestamp, datetime):
+        raise StoreError(f"turn.timestamp must be a datetime or None, got {timestamp!r}.", "E605")
+    return timestamp if timestamp.tzinfo is not None else timestamp.astimezone()
+
+
+def _masker(enabled: bool):
+    if not enabled:
+        return None
+    try:
+        from ..entity_parser import mask_personal_data
+    except ImportError as exc:  # pragma: no cover - the entity parser ships with the package
+        raise StoreError(
+            f"masking personal data needs empathy_nlu.entity_parser ({exc}); reinstall empathy-nlu, "
+            "or pass mask_personal_data=False to store text unmasked.",
+            "E606",
+        ) from exc
+    return mask_personal_data
+
+
+def mask_all(value, mask):
+    """Every string inside ``value`` (dict values, list items) passed through ``mask``; keys are kept."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {key: mask_all(item, mask) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_all(item, mask) for item in value]
+    return value
+
+
+class ConversationStore(ABC):
+    """Where every channel keeps the conversation: turns keyed by customer id, across channels.
+
+    ``mask_personal_data`` (default True) masks card numbers, e-mail addresses and phone numbers
+    in the text, the prediction and the metadata *before* they reach the storage methods.
+    Subclasses implement ``_insert``, ``_select``, ``_delete_before`` and ``close``.
+    """
+
+    def __init__(self, mask_personal_data: bool = True) -> None:
+        self.mask_personal_data = mask_personal_data
+        self._mask = _masker(mask_personal_data)
+
+    # -- the public face: validation and masking, identical for every implementation -------------
+    def append(
+        self,
+        customer_id: str,
+        turn: Turn,
+        *,
+        prediction: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> StoredTurn:
+        """Store ``turn`` durably and return it as stored (masked, with its id and timestamp).
+
+        When this returns, the turn survives a crash of the process. A turn without a timestamp
+        is stamped now; a customer turn without an intent takes the predicted intent's name.
+        """
+        record = self._record(customer_id, turn, prediction, meta)
+        return replace(record, id=self._insert(record))
+
+    def history(self, customer_id: str, limit: int = 50) -> list[StoredTurn]:
+        """The customer's last ``limit`` turns on every channel, oldest first."""
+        check_customer_id(customer_id)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise StoreError(f"limit must be an int >= 0, got {limit!r}.", "E605")
+        return self._select(customer_id, limit) if limit else []
+
+    def prune(self, days: float, *, now: datetime | None = None) -> int:
+        """Delete every turn older than ``days`` days (retention); returns how many were deleted."""
+        if isinstance(days, bool) or not isinstance(days, int | float) or not math.isfinite(days) or days < 0:
+            raise StoreError(f"days must be a number >= 0, got {days!r}.", "E608")
+        cutoff = aware(now) - timedelta(days=days)
+        return self._delete_before(cutoff.timestamp())
+
+    def __enter__(self) -> ConversationStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- what an implementation provides ------------------------------------------------------------
+    @abstractmethod
+    def _insert(self, record: StoredTurn) -> int:
+        """Write ``record`` in one transaction, committed before returning; return its new id."""
+
+    @abstractmethod
+    def _select(self, customer_id: str, limit: int) -> list[StoredTurn]:
+        """The last ``limit`` records of ``customer_id`` by (timestamp, id), returned oldest first."""
+
+    @abstractmethod
+    def _delete_before(self, epoch_seconds: float) -> int:
+        """Delete records whose timestamp is before ``epoch_seconds``; return how many."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _record(self, customer_id, turn, prediction, meta) -> StoredTurn:
+        check_customer_id(customer_id)
+        if not isinstance(turn, Turn):
+            raise StoreError(f"turn must be a Turn, got {type(turn).__name__}.", "E605")
+        if not isinstance(turn.text, str) or turn.speaker not in SPEAKERS:
+            raise StoreError(
+                f"turn needs str text and a speaker in {list(SPEAKERS)}, got {turn.speaker!r}.", "E605"
+            )
+        for name, value in (("prediction", prediction), ("meta", meta)):
+            if value is not None and not isinstance(value, dict):
+                raise StoreError(f"{name} must be a dict or None, got {type(value).__name__}.", "E605")
+        intent = turn.intent
+        if intent is None and prediction and isinstance(prediction.get("intent"), dict):
+            intent = prediction["intent"].get("name")
+        text, meta = turn.text, dict(meta or {})
+        if self._mask is not None:
+            text, prediction, meta = (mask_all(v, self._mask) for v in (text, prediction, meta))
+        stored = replace(turn, text=text, timestamp=aware(turn.timestamp), intent=intent)
+        return StoredTurn(customer_id, stored, prediction, meta)
