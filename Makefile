@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 EMBEDDINGS_STAMP := $(VENV)/.installed-embeddings
 # torch's CPU wheel for the embeddings extra; any other torch spec pulls multi-GB CUDA packages.
 TORCH ?= torch==2.13.0
-DEFAULT_DATA := data/support.yaml data/sentiment.jsonl
+DEFAULT_DATA := data/support.yaml data/sentiment.jsonl data/dialogues.jsonl
 
 .PHONY: demo test lint default-model benchmark clean
 

@@ -17,11 +17,12 @@ NOTEBOOK = Path(__file__).resolve().parent / "evaluate.ipynb"
 CELLS: list[tuple[str, str]] = [
     (
         "markdown",
-        """# Evaluating empathy-nlu on BANKING77
+        """# Evaluating empathy-nlu
 
 Trains the fast tier on the BANKING77 `train` split and reports on the `test` split only
 (nothing here is tuned on `test`): accuracy, macro-F1, the weakest intents, the most frequent
 confusions, and how honest the confidences are (reliability plot and expected calibration error).
+Then sentiment (airline tweets), entities (SNIPS slots) and history (SGD dialogues).
 
 Set `EMPATHY_NOTEBOOK_SUBSET=N` to train on at most `N` examples per intent (a quick run).""",
     ),
@@ -196,6 +197,54 @@ for name, model in [("trained on airline train", sentiment_model), ("bundled def
     per_label = [f"{sentiment['per_label'][k]['f1']:.3f}" for k in ("negative", "neutral", "positive")]
     rows.append([name, f"{sentiment['accuracy']:.4f}", f"{sentiment['macro_f1']:.4f}", *per_label])
 markdown_table(["model", "accuracy", "macro-F1", "F1 negative", "F1 neutral", "F1 positive"], rows)""",
+    ),
+    (
+        "markdown",
+        "## Entities\n\nSNIPS slots: the CRF tagger trained on `train` (intents and entities together), "
+        "scored on `test` by exact span and type with `evaluate`. The weakest entity types come first.",
+    ),
+    (
+        "code",
+        """from empathy_nlu.dataset import load_data
+
+SNIPS = (ROOT / Path("../shared/data")).resolve() / "snips"
+snips_train = load_data(SNIPS / "train.jsonl").examples
+snips_test = load_data(SNIPS / "test.jsonl").examples
+if SUBSET:
+    snips_train = snips_train[:: max(1, len(snips_train) // (SUBSET * 20))]  # every intent
+slot_model = Classifier.train(snips_train, {"cues": {"enabled": False}, "context": {"enabled": False}})
+entities = evaluate(slot_model, snips_test)["entities"]
+print(f"slot precision {entities['precision']:.4f}, recall {entities['recall']:.4f}, F1 {entities['f1']:.4f}")
+weakest = sorted(entities["per_entity"].items(), key=lambda item: item[1]["f1"])[:10]
+markdown_table(
+    ["entity", "F1", "precision", "recall", "support"],
+    [
+        [name, f"{s['f1']:.3f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}", s["support"]]
+        for name, s in weakest
+    ],
+)""",
+    ),
+    (
+        "markdown",
+        "## History\n\nSGD dialogues: every customer turn of `dev` predicted from the raw turns before it, "
+        "with the history-aware model and with history switched off.",
+    ),
+    (
+        "code",
+        """from empathy_nlu.evaluation import evaluate_dialogues
+
+SGD = (ROOT / Path("../shared/data")).resolve() / "sgd_dialogues"
+sgd_train, sgd_dev = load_data(SGD / "train.jsonl"), load_data(SGD / "dev.jsonl")
+if SUBSET:
+    sgd_train.dialogues, sgd_dev.dialogues = sgd_train.dialogues[: SUBSET * 10], sgd_dev.dialogues[:SUBSET]
+dialogue_model = Classifier.train(sgd_train, {"cues": {"enabled": False}})
+rows = []
+for name, enabled in [("history-aware", True), ("utterance only", False)]:
+    dialogue_model.config["context"]["enabled"] = enabled
+    turns = evaluate_dialogues(dialogue_model, sgd_dev.dialogues)["intent"]
+    keys = ("accuracy", "accuracy_first_turn", "accuracy_follow_up")
+    rows.append([name, *(f"{turns[k]:.4f}" for k in keys)])
+markdown_table(["model", "turn accuracy", "first turns", "follow-ups"], rows)""",
     ),
 ]
 

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 DEFAULT_DATA = ROOT / "data" / "support.yaml"
 SENTIMENT_DATA = ROOT / "data" / "sentiment.jsonl"
+DIALOGUE_DATA = ROOT / "data" / "dialogues.jsonl"
 
 
 def read_jsonl(path: Path, limit_per_intent: int | None = None) -> list[Example]:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import DEFAULT_DATA, SENTIMENT_DATA, read_jsonl, shared
+from conftest import DEFAULT_DATA, DIALOGUE_DATA, SENTIMENT_DATA, read_jsonl, shared
 from empathy_nlu import Classifier, InputError, Prediction, Turn, default_model_path
 from empathy_nlu.classifier import data_fingerprint, training_examples
 from empathy_nlu.config import make_config
@@ -130,9 +130,12 @@ def test_concurrent_predicts_from_threads(support_model):
 def test_bundled_default_model_matches_current_data():
     """Fails when data/ changes without `make default-model`: the shipped model must be trained on it."""
     model = Classifier.load(default_model_path())
-    intent_examples, sentiment_examples = training_examples(load_many([DEFAULT_DATA, SENTIMENT_DATA]))
-    assert model.manifest["training_data"]["sha256"] == data_fingerprint(intent_examples + sentiment_examples)
+    dataset = load_many([DEFAULT_DATA, SENTIMENT_DATA, DIALOGUE_DATA])
+    intent_examples, sentiment_examples = training_examples(dataset)
+    fingerprint = data_fingerprint(intent_examples + sentiment_examples, dataset)
+    assert model.manifest["training_data"]["sha256"] == fingerprint
     assert model.manifest["config"] == make_config()
+    assert model.context_intent is not None and model.slot_filler is not None  # dialogues, custom entities
 
 
 def test_banking77_subset_accuracy():

@@ -23,7 +23,9 @@ OUT_OF_SCOPE = "out_of_scope"
 ENTITY_TYPES = {
     "amount_of_money",
     "date",
+    "date_period",  # builtin conventions (docs/entities.md): periods are not dates
     "time",
+    "time_period",
     "card_last4",
     "order_id",
     "transaction_id",

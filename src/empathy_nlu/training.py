@@ -69,9 +69,10 @@ def custom_entity_examples(examples: Sequence[Example], builtin: frozenset) -> l
 def train_components(dataset: Dataset, config: dict, say: Progress) -> tuple[dict, dict]:
     """Fit the components ``dataset`` supports; returns (components by name, metrics)."""
     intent_examples, sentiment_examples = training_examples(dataset)
-    multi_intent = bool(multi_intent_examples(dataset))  # some example lists several intents
+    multi_examples = multi_intent_examples(dataset)  # [] unless some example lists several intents
+    multi_intent = bool(multi_examples)
     if multi_intent:
-        intent_examples = multi_intent_examples(dataset)
+        intent_examples = multi_examples
     if not intent_examples and not sentiment_examples:
         raise DataError("the training data has no examples with an intent or a sentiment.", code="E110")
     started = time.perf_counter()

@@ -103,6 +103,13 @@ class SentenceTransformerEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not len(texts):
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:  # predict's path: the model's own modules, without encode()'s per-call set-up
+            import torch
+
+            with torch.inference_mode():
+                vector = self.model_(self.model_.preprocess(list(texts)))["sentence_embedding"].numpy()
+            norm = np.linalg.norm(vector, axis=1, keepdims=True)
+            return np.ascontiguousarray(vector / np.maximum(norm, 1e-12), dtype=np.float32)
         vectors = self.model_.encode(
             list(texts),
             batch_size=self.batch_size,

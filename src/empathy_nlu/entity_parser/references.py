@@ -44,8 +44,8 @@ DEFAULT_PATTERNS: dict[str, list[str]] = {
     "transaction_id": [
         r"(?i)\b(?:transaction|txn|payment|transfer)\s*(?:number|no\.?|id|ref(?:erence)?|#)\s*(?:is\s+|:\s*|#\s*)?"
         r"(?P<value>[a-z0-9]*\d[a-z0-9-]{3,})\b",
-        # no id word: "transaction TX40021988", "transfer TXN-123456" (a letter prefix and 6+ digits, so
-        # "transfer 500" stays an amount; "EUR500000" is one too)
+        # no id word: "transaction TX40021988", "transfer TXN-123456": a letter prefix (not a currency
+        # code) and 6+ digits, so "transfer 500000" stays an amount
         r"(?i)\b(?:transaction|txn|payment|transfer)s?\s*[:#]?\s*(?!(?:eur|usd|gbp|chf|jpy)-?\d)"
         r"(?P<value>[a-z]{1,4}-?\d{6,})\b",
         r"(?i)\bref(?:erence)?\s*(?:number|no\.?|code|#)?\s*(?:is\s+|:\s*|#\s*)?(?P<value>[a-z]{0,4}-?\d[a-z0-9-]{3,})\b",

@@ -28,6 +28,7 @@ _FLOOR = -50.0  # lowest log-potential used in forward-backward
 # Steps between rescalings. A step shrinks no entry by more than e^(2 * _FLOOR) relative to the
 # previous maximum, so 4 steps stay above e^-400 (float64 is normal down to e^-708) at any length.
 _RESCALE_EVERY = 4
+_LOG_HALF = math.log(0.5)
 
 
 class CRFDecoder:
@@ -44,6 +45,7 @@ class CRFDecoder:
         shifted = transitions - (transitions.max() if transitions.size else 0.0)
         self.potentials = np.exp(np.maximum(shifted, _FLOOR))  # P[i, j]; a constant factor cancels
         self._ones = np.ones(len(self.labels))
+        self._log_stay_outside = math.log(float(self.potentials[self.outside, self.outside]))
         self.potential_list = self.potentials.tolist()
         index = {label: i for i, label in enumerate(self.labels)}
         # For I-x: the labels allowed just before it (B-x, I-x); None for labels anything may precede.
@@ -59,20 +61,15 @@ class CRFDecoder:
             index.get("I-" + label[2:], -1) if label != OUTSIDE else -1 for label in self.labels
         ]
 
-    def forward_backward(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]:
-        """Scaled forward and backward vectors, state potentials and the scale of each step.
+    def forward(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[float]]:
+        """Scaled forward vectors, state potentials and the scale applied at each step.
 
-        ``alpha[t] * beta[t]`` is proportional to the marginals of token ``t`` (Rabiner's
-        scaling: both directions divide by the same ``scale[t]``, which is 1 on most steps).
         Log-potentials are floored at ``_FLOOR`` (e^-50: a change no probability printed here can
         show), so no product ever reaches the subnormal range, where a multiply is ~50x slower.
         """
-        n = scores.shape[0]
         states = np.exp(np.maximum(scores - scores.max(axis=1, keepdims=True), _FLOOR), dtype=np.float64)
         alpha = np.empty_like(states)
-        beta = np.empty_like(states)
-        tmp = np.empty_like(states[0])
-        scale = [1.0] * n
+        scale = [1.0] * len(states)
         P, ones = self.potentials, self._ones
         alpha[0] = states[0]
         previous = alpha[0]
@@ -84,6 +81,14 @@ class CRFDecoder:
                 scale[t] = total
                 current *= 1.0 / total
             previous = current
+        return alpha, states, scale
+
+    def backward(self, states: np.ndarray, scale: list[float]) -> np.ndarray:
+        """Backward vectors divided by the forward pass's scales (Rabiner's scaling)."""
+        n = len(states)
+        beta = np.empty_like(states)
+        tmp = np.empty_like(states[0])
+        P = self.potentials
         beta[n - 1] = 1.0
         following = beta[n - 1]
         for t in range(n - 2, -1, -1):
@@ -93,14 +98,27 @@ class CRFDecoder:
             if scale[t + 1] != 1.0:
                 current *= 1.0 / scale[t + 1]
             following = current
-        return alpha, beta, states, scale
+        return beta
+
+    def forward_backward(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]:
+        """``alpha, beta, states, scale``: ``alpha[t] * beta[t]`` is proportional to token t's marginals."""
+        alpha, states, scale = self.forward(scores)
+        return alpha, self.backward(states, scale), states, scale
 
     def decode(self, scores: np.ndarray) -> tuple[list[int], list[tuple[int, int]], list[float]]:
         """The label path, its entity spans ``(first, stop)`` in tokens, and each span's marginal."""
-        alpha, beta, states, scale = self.forward_backward(scores)
+        n, outside, before = len(scores), self.outside, self.before
+        alpha, states, scale = self.forward(scores)
+        total = float(alpha[-1].sum())
+        # If P(every token is O) > 1/2, O is every token's most probable label: no entity, and the
+        # backward pass (half the work) is not needed. Most messages of a support deployment.
+        log_z = math.log(total) + sum(math.log(c) for c in scale if c != 1.0)
+        log_all_outside = float(np.log(states[:, outside]).sum()) + (n - 1) * self._log_stay_outside
+        if log_all_outside - log_z > _LOG_HALF:
+            return [outside] * n, [], []
+        beta = self.backward(states, scale)
         marginals = alpha * beta
         path = marginals.argmax(axis=1).tolist()
-        outside, before = self.outside, self.before
         if all(j == outside for j in path):
             return path, [], []
         previous = outside
@@ -110,7 +128,6 @@ class CRFDecoder:
                 break
             previous = j
         spans = self.spans(path)
-        total = float(alpha[-1].sum())
         return path, spans, [self._span_marginal(alpha, beta, states, scale, total, path, s) for s in spans]
 
     def _pruned_viterbi(self, scores: np.ndarray, marginals: np.ndarray) -> list[int]:

