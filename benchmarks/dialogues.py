@@ -88,15 +88,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results_dialogues.json"))
     parser.add_argument("--skip-banking", action="store_true")
+    parser.add_argument(
+        "--model", help="SGD model directory: loaded when it exists, else trained and saved there"
+    )
+    parser.add_argument("--latency-only", action="store_true", help="only the latency part (3.)")
     parser.add_argument("--banking-dialogues", type=int, default=3000, help="SGD dialogues mixed in (2.)")
     args = parser.parse_args()
     results: dict = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {_cores()} cores"}
 
     sgd_train = load_data(DATA / "sgd_dialogues" / "train.jsonl")
     sgd_dev = load_data(DATA / "sgd_dialogues" / "dev.jsonl")
-    started = time.perf_counter()
-    model = Classifier.train(sgd_train, progress=say)
-    results["sgd_train_seconds"] = round(time.perf_counter() - started, 1)
+    if args.model and Path(args.model, "manifest.json").is_file():
+        model = Classifier.load(args.model)
+    else:
+        started = time.perf_counter()
+        model = Classifier.train(sgd_train, progress=say)
+        results["sgd_train_seconds"] = round(time.perf_counter() - started, 1)
+        if args.model:
+            model.save(args.model)
+    if args.latency_only:
+        results["latency"] = latency(model, sgd_dev.dialogues)
+        print(json.dumps(results, indent=2))
+        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+        return 0
     say("SGD dev: history-aware")
     report = evaluate_dialogues(model, sgd_dev.dialogues, progress=say)
     model.config["context"]["enabled"] = False

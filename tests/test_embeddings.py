@@ -216,8 +216,12 @@ def test_real_encoder_gives_unit_vectors_that_know_paraphrases(real_encoder):
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
-    single = real_encoder.encode(["I lost my card"])[0]  # predict's one-text path
-    assert single @ vectors[0] > 0.9999
+    assert real_encoder.single_.__name__ == "fast"  # MiniLM takes the traced one-text path
+    for text, vector in zip(["I lost my card", "what is the weather tomorrow"], vectors[[0, 2]], strict=True):
+        single = real_encoder.encode([text])[0]  # predict's one-text path
+        assert single.shape == (384,) and single @ vector > 0.9999
+    long_text = " ".join(["my card never arrived"] * 200)  # past the 256-token limit: truncated, no error
+    assert real_encoder.encode([long_text]).shape == (1, 384)
 
 
 def test_unknown_embedding_model_is_a_clear_error_not_a_download(real_encoder):

@@ -114,7 +114,9 @@ class Classifier:
         self.entity_parser: BuiltinEntityParser | None = components.get("entities")
         self.slot_filler: CRFSlotFiller | None = components.get("slot_filler")
         self.context_intent: ContextualIntentClassifier | None = components.get("context_intent")
-        self.history_reader = HistoryReader(self._understand_earlier, self.context_intent, config["context"])
+        self.history_reader = HistoryReader(
+            self._understand_earlier, self._entities, self.context_intent, config["context"]
+        )
 
     # -- training and persistence ---------------------------------------------------------------
     @classmethod

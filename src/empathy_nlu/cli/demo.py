@@ -16,7 +16,14 @@ MESSAGES = [
     ("hi, I need some help", None),
     ("I was charged twice for the same coffee this morning", None),
     ("my new card STILL hasn't shown up, it's been two weeks!!", None),
-    ("it still doesn't work", ["I can't log in to the app", "have you tried resetting your password?"]),
+    (
+        "it still doesn't work",
+        [
+            "I can't log in to the app, it says my account is locked",
+            {"speaker": "agent", "text": "I have unlocked it, can you try again?"},
+        ],
+    ),
+    ("yes please", ["I lost my card", {"speaker": "agent", "text": "Shall I block the card for you?"}]),
     ("can you recommend a good pizza place nearby?", None),
     ("let me talk to a real person please", None),
 ]
@@ -39,7 +46,8 @@ def run(args) -> int:
         verdict = "OUT OF SCOPE" if prediction.out_of_scope else prediction.intent.name
         others = [s for s in prediction.intent_ranking if s.name != prediction.intent.name][:2]
         runner_up = ", ".join(f"{s.name} {s.confidence:.2f}" for s in others)
-        print(f"{text!r}\n    -> {verdict} ({prediction.intent.confidence:.2f}); next: {runner_up}")
+        after = f" (after {len(history)} earlier turns)" if history else ""
+        print(f"{text!r}{after}\n    -> {verdict} ({prediction.intent.confidence:.2f}); next: {runner_up}")
     if args.json:
         return 0
     print("\n== one customer across chat, e-mail and a call, one conversation store ==")

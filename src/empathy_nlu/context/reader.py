@@ -25,6 +25,7 @@ from .contextual_intent import ContextualIntentClassifier
 from .signals import (
     TurnFacts,
     carried_entities,
+    contacts,
     conversation_need,
     escalation_risk,
     repeat_contact,
@@ -85,8 +86,15 @@ def _key(turns: Sequence[Turn]) -> tuple:
 class HistoryReader:
     """Turns a validated history into the history-aware intent and ``Prediction.context``."""
 
-    def __init__(self, understand: Understand, contextual: ContextualIntentClassifier | None, config: dict):
+    def __init__(
+        self,
+        understand: Understand,
+        extract: Callable[[str, datetime | None], list[dict]],
+        contextual: ContextualIntentClassifier | None,
+        config: dict,
+    ):
         self.understand = understand
+        self.extract = extract
         self.contextual = contextual
         self.config = config
         self._understood = _LRU(CACHE_SIZE)
@@ -102,10 +110,23 @@ class HistoryReader:
         return tuple(t for t in kept if t.timestamp is None or _comparable(t.timestamp, reference) >= oldest)
 
     def understood(self, turn: Turn) -> Understood:
+        """An earlier turn understood in full (features, intent, sentiment, entities), remembered."""
         key = (turn.text, turn.timestamp)
         value = self._understood.get(key)
         if value is None:
             value = self.understand(turn.text, turn.timestamp)
+            self._understood.put(key, value)
+        return value
+
+    def entities_of(self, turn: Turn) -> list[dict]:
+        """Only the entities of an earlier turn: all that most turns of a long history are needed for."""
+        full = self._understood.get((turn.text, turn.timestamp))
+        if full is not None:
+            return full.entities
+        key = ("entities", turn.text, turn.timestamp)
+        value = self._understood.get(key)
+        if value is None:
+            value = self.extract(turn.text, turn.timestamp)
             self._understood.put(key, value)
         return value
 
@@ -163,7 +184,7 @@ class HistoryReader:
             return contextual, "history" if _top(contextual) != _top(result) else "utterance"
         # No history-aware model: a turn with no intent of its own continues the previous need.
         if result.out_of_scope and result.reason in ("low_confidence", "no_known_words"):
-            previous = self.earlier_facts(window)
+            previous = self.earlier_facts(window)[-(self.config["sentiment_window"] - 1) :]
             known = next((f for f in reversed(previous) if f.intent not in (None, OUT_OF_SCOPE)), None)
             if known is not None:
                 confidence = min(known.confidence, 1.0 - result.ranking[0][1] if result.ranking else 1.0)
@@ -171,22 +192,49 @@ class HistoryReader:
         return result, "utterance"
 
     # -- context --------------------------------------------------------------------------------
-    def earlier_facts(self, window: Sequence[Turn]) -> list[TurnFacts]:
+    def earlier_facts(
+        self, window: Sequence[Turn], channel: str | None = None, when: datetime | None = None
+    ) -> list[TurnFacts]:
+        """Facts of the earlier customer turns, each understood only as far as the context needs.
+
+        Every turn gives its entities (carried over). A turn is understood in full only when
+        its intent or feeling matters: the last ``sentiment_window - 1`` turns (trend, need,
+        "not understood twice") and turns of earlier contacts whose intent is not given
+        (repeat contact). So a long history seen for the first time stays cheap.
+        """
+        customer = [(i, t) for i, t in enumerate(window) if t.speaker == "customer"]
+        skeleton = [TurnFacts(i, t.text, t.channel, t.timestamp, None) for i, t in customer]
+        groups = contacts(
+            [*skeleton, TurnFacts(None, "", channel, when, None)], self.config["contact_gap_minutes"]
+        )
+        earlier_contacts = {f.turn for group in groups[:-1] for f in group}
+        recent = {i for i, _ in customer[-(self.config["sentiment_window"] - 1) :]}
         facts = []
-        for i, turn in enumerate(window):
-            if turn.speaker != "customer":
-                continue
-            understood = self.understood(turn)
-            intent = turn.intent or self._intents.get(_key(window[: i + 1])) or _top(understood.intent)
-            if understood.intent is not None and understood.intent.out_of_scope and not turn.intent:
-                intent = self._intents.get(_key(window[: i + 1])) or OUT_OF_SCOPE
-            facts.append(_facts(understood, turn, i, intent))
+        for i, turn in customer:
+            decided = turn.intent or self._intents.get(_key(window[: i + 1]))
+            if i in recent or (i in earlier_contacts and not decided):
+                understood = self.understood(turn)
+                intent = decided or _top(understood.intent)
+                if understood.intent is not None and understood.intent.out_of_scope and not decided:
+                    intent = OUT_OF_SCOPE
+                facts.append(_facts(understood, turn, i, intent))
+            else:
+                facts.append(
+                    TurnFacts(
+                        i,
+                        turn.text,
+                        turn.channel,
+                        turn.timestamp,
+                        decided,
+                        entities=tuple(self.entities_of(turn)),
+                    )
+                )
         return facts
 
     def describe(self, current: TurnFacts, window: Sequence[Turn], intent_source: str) -> dict:
         """``Prediction.context``: what the earlier turns mean for this one."""
         config = self.config
-        earlier = self.earlier_facts(window)
+        earlier = self.earlier_facts(window, current.channel, current.timestamp)
         carried = carried_entities(earlier, current)
         need = conversation_need(earlier, current, config["meta_intents"])
         repeat = repeat_contact(
