@@ -113,14 +113,14 @@ def train_components(dataset: Dataset, config: dict, say: Progress) -> tuple[dic
         cue_detector = CueDetector(config["cues"]["patterns"] or None)
         cue_detector.detect("")  # load the patterns now: a bad patterns file fails training, not serving
         components["cues"] = cue_detector
-    learned_types: frozenset = frozenset()
+    builtin_types: frozenset = frozenset()
     if config["entities"]["builtin"]:
         entities = config["entities"]
         parser = BuiltinEntityParser(entities["dimensions"] or None, entities["patterns"] or None)
         parser.to_state()  # compiles the patterns: a bad pattern fails training, not serving
         components["entities"] = parser
-        learned_types = frozenset(entities["dimensions"] or DIMENSIONS)
-    tagger_examples = custom_entity_examples(dataset.examples, learned_types)
+        builtin_types = frozenset(entities["dimensions"] or DIMENSIONS)
+    tagger_examples = custom_entity_examples(dataset.examples, builtin_types)
     if any(ex.entities for ex in tagger_examples):
         tagger = CRFSlotFiller(**config["slot_filler"]).fit(tagger_examples, dataset.resources, progress=say)
         components["slot_filler"] = tagger
