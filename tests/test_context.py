@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from conftest import ROOT
 from empathy_nlu import InputError, Turn
 from empathy_nlu.context.signals import TurnFacts, escalation_risk, repeat_contact, sentiment_trend
 
@@ -204,3 +205,57 @@ def test_escalation_risk_grows_with_each_signal_and_stays_in_range():
     assert {"repeat_contact", "frustration", "churn_risk", "request_human", "sentiment_worsening"} <= set(
         reasons
     )
+
+
+# -- the history-aware intent model (the bundled default model learned it from data/dialogues.jsonl) --
+@pytest.fixture(scope="module")
+def default_model():
+    from empathy_nlu import Classifier
+
+    return Classifier.load()
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (
+            ["I can't log in, my account is locked", {"speaker": "agent", "text": "Can you try again now?"}],
+            "locked_out",
+        ),
+        (
+            ["I lost my card", {"speaker": "agent", "text": "Shall I block the card for you?"}],
+            "lost_or_stolen_card",
+        ),
+    ],
+)
+def test_follow_ups_are_understood_from_the_history(default_model, history, expected):
+    follow_up = "yes please" if expected == "lost_or_stolen_card" else "it still doesn't work"
+    alone = default_model.predict(follow_up)
+    with_history = default_model.predict(follow_up, history)
+    assert with_history.intent.name == expected and not with_history.out_of_scope
+    assert alone.intent.name != expected or alone.intent.confidence < with_history.intent.confidence
+    assert with_history.context["intent_source"] in {"history", "utterance"}
+
+
+def test_history_intents_given_by_the_caller_are_used(default_model):
+    """A store passes what was predicted then; the model must not need it, but uses it."""
+    history = [
+        {"text": "it's about my transfer", "intent": "cancel_transfer"},
+        {"speaker": "agent", "text": "Do you want me to cancel it?"},
+    ]
+    prediction = default_model.predict("yes", history)
+    assert prediction.intent.name == "cancel_transfer"
+
+
+def test_evaluate_command_on_dialogues_reports_first_turns_and_follow_ups(tmp_path, capsys):
+    from empathy_nlu.cli import main
+
+    lines = (ROOT / "data" / "dialogues.jsonl").read_text("utf-8").splitlines()[:20]
+    data = tmp_path / "dialogues.jsonl"
+    data.write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["--quiet", "evaluate", str(data)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    intent = report["intent"]
+    assert report["n_dialogues"] == 20 and report["n"] > 20
+    assert 0 <= intent["accuracy_first_turn"] <= 1 and 0 <= intent["accuracy_follow_up"] <= 1
+    assert intent["n_follow_up"] == report["n"] - 20  # every dialogue opens with one first turn

@@ -34,17 +34,22 @@ def add_data_options(parser) -> None:
     )
 
 
-def load_dataset_from_args(args, sources):
-    from ..dataset import load_many
+def load_dataset_from_args(args, sources, *, min_examples: int = 2):
+    """The data named on the command line, validated; evaluation data passes ``min_examples=1``
+    (an intent seen once can be scored, though not trained)."""
+    from ..dataset import load_many, validate_dataset
 
-    return load_many(
+    dataset = load_many(
         list(sources),
         format=args.format,
         text_column=args.text_column,
         label_column=args.label_column,
         split=args.split,
         strict=args.strict,
+        validate=False,
     )
+    validate_dataset(dataset, strict=args.strict, min_examples=min_examples)
+    return dataset
 
 
 def emit_json(report: dict, out: str | Path | None = None) -> None:

@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     say = progress_printer(args)
     classifier = Classifier.load(args.model)
-    dataset = load_dataset_from_args(args, args.data)
+    dataset = load_dataset_from_args(args, args.data, min_examples=1)
     if dataset.dialogues:  # every customer turn in the light of the raw turns before it
         if say:
             say(f"evaluating {len(dataset.dialogues)} dialogues turn by turn")
