@@ -225,7 +225,7 @@ class Classifier:
         """An earlier turn: the context uses its intent, sentiment and entities, not its cues."""
         return self._understand(text, when, with_cues=False)
 
-    def _intent_fields(self, result: IntentResult | None, doc_empty: bool) -> tuple:
+    def _intent_fields(self, result: IntentResult | None) -> tuple:
         """(intent, ranking, out_of_scope, reason) for the Prediction."""
         if self.intent_classifier is None:
             return None, [], None, None
@@ -241,7 +241,7 @@ class Classifier:
     def _prediction(
         self, text: str, understood: Understood, result: IntentResult | None, context: dict
     ) -> Prediction:
-        intent, ranking, out_of_scope, reason = self._intent_fields(result, understood.features is None)
+        intent, ranking, out_of_scope, reason = self._intent_fields(result)
         return Prediction(
             text,
             intent,
