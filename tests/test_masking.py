@@ -76,3 +76,27 @@ def test_not_a_string_is_an_input_error():
     with pytest.raises(InputError) as info:
         mask_personal_data(None)  # type: ignore[arg-type]
     assert info.value.code == "E320"
+
+
+def test_mask_card_numbers_keeps_length_and_last_four():
+    from empathy_nlu.entity_parser import mask_card_numbers
+
+    for raw in ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111"):
+        text = f"my card {raw} was stolen"
+        masked = mask_card_numbers(text)
+        assert len(masked) == len(text) and masked.endswith("1111 was stolen")
+        assert "4111" not in masked and raw not in masked
+    assert mask_card_numbers("order 1234 costs 40 euros") == "order 1234 costs 40 euros"
+
+
+def test_the_raw_card_number_is_nowhere_in_a_prediction(support_model):
+    import json
+
+    for raw in ("4111 1111 1111 1111", "4111111111111111"):
+        prediction = support_model.predict(f"someone used my card {raw} without asking")
+        dumped = json.dumps(prediction.to_dict())
+        assert raw not in dumped and "4111" not in dumped
+        card = next(e for e in prediction.entities if e["entity"] == "card_number")
+        assert prediction.text[card["start"] : card["end"]].endswith("1111")  # offsets still point at it
+    batch = support_model.predict_batch(["card 4111 1111 1111 1111 declined"])
+    assert "4111 1111 1111 1111" not in json.dumps(batch[0].to_dict())

@@ -20,7 +20,7 @@ from .context import ContextualIntentClassifier
 from .context.reader import HistoryReader, Understood, current_facts
 from .cues import CueDetector
 from .embeddings import FeaturizerLoader
-from .entity_parser import BuiltinEntityParser, resolve_overlaps
+from .entity_parser import BuiltinEntityParser, mask_card_numbers, resolve_overlaps
 from .errors import DataError, InputError, ModelError
 from .features import SparseFeaturizer
 from .history import parse_reference_time, validate_history
@@ -243,7 +243,7 @@ class Classifier:
     ) -> Prediction:
         intent, ranking, out_of_scope, reason = self._intent_fields(result)
         return Prediction(
-            text,
+            mask_card_numbers(text),  # the raw card number never leaves predict
             intent,
             ranking,
             out_of_scope,

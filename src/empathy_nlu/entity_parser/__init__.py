@@ -9,7 +9,7 @@ See docs/entities.md.
 
 from __future__ import annotations
 
-from .masking import mask_personal_data
+from .masking import mask_card_numbers, mask_personal_data
 from .parser import DIMENSIONS, BuiltinEntityParser, check_entities_config
 from .resolve import resolve_overlaps
 
@@ -17,6 +17,7 @@ __all__ = [
     "DIMENSIONS",
     "BuiltinEntityParser",
     "check_entities_config",
+    "mask_card_numbers",
     "mask_personal_data",
     "resolve_overlaps",
 ]

@@ -69,6 +69,27 @@ def _mask_phone_match(match: re.Match) -> str:
     return PHONE_MASK if plausible_phone(match.group()) else match.group()
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
+def _star_all_but_last_four(match: re.Match) -> str:
+    number = match.group()
+    keep_from = [i for i, ch in enumerate(number) if ch.isdigit()][-4]
+    return "".join("*" if ch.isdigit() and i < keep_from else ch for i, ch in enumerate(number))
+
+
+def mask_card_numbers(text: str) -> str:
+    """``text`` with every card-number digit but the last four replaced by ``*``, length unchanged.
+
+    Why length-preserving: ``Prediction.text`` echoes the utterance and entity offsets point into
+    it, so the raw number must go without moving anything. Other personal data (an e-mail the
+    customer gives) stays: it is a detail the customer wants used.
+    """
+    if not _FOUR_DIGITS.search(text):
+        return text
+    return CARD_RE.sub(_star_all_but_last_four, text)
+
+
 def mask_personal_data(text: str) -> str:
     """``text`` with card numbers (last four kept), e-mail addresses and phone numbers masked.
 
