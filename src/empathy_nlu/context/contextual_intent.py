@@ -25,7 +25,7 @@ from ..errors import DataError, ModelError, NotFittedError
 from ..features import SparseFeaturizer
 from ..intent_classifier import IntentResult, LinearIntentClassifier
 from ..linear_model import CalibratedLinearSVC
-from ..preprocessing import ProcessedText
+from ..preprocessing import ProcessedText, preprocess
 
 START = "<start>"  # the previous intent of a first turn (or of an unknown label)
 
@@ -108,8 +108,8 @@ class ContextualIntentClassifier:
         self.labels_ = sorted(set(samples.labels))
         if len(self.labels_) < 2:
             raise DataError(f"need at least 2 intents to train, got {self.labels_}.", code="E105")
-        index = {label: i for i, label in enumerate(self.labels_)}
-        y = np.array([index[label] for label in samples.labels])
+        self.label_index_ = {label: i for i, label in enumerate(self.labels_)}
+        y = np.array([self.label_index_[label] for label in samples.labels])
         start = len(self.labels_)
         gold_previous = np.array([y[j] if j >= 0 else start for j in samples.previous])
 
@@ -173,18 +173,11 @@ class ContextualIntentClassifier:
         if previous is not None:
             idx_parts.append(previous[0] + (n_utterance + n_agent))
             val_parts.append(previous[1] * self.previous_text_weight)
-        intent_column = self._label_index.get(previous_intent, len(self.labels_))
+        intent_column = self.label_index_.get(previous_intent, len(self.labels_))
         idx_parts.append(np.array([2 * n_utterance + n_agent + intent_column], dtype=np.int32))
         val_parts.append(np.array([self.previous_intent_weight], dtype=np.float32))
         idx = np.concatenate(idx_parts).astype(np.int64, copy=False)
         return self.model_.predict_one(idx, np.concatenate(val_parts), knows_a_word)
-
-    @property
-    def _label_index(self) -> dict[str, int]:
-        cached = self.__dict__.get("_label_index_cache")
-        if cached is None:
-            cached = self.__dict__["_label_index_cache"] = {lab: i for i, lab in enumerate(self.labels_)}
-        return cached
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:
@@ -221,15 +214,14 @@ class ContextualIntentClassifier:
         try:
             model = cls(**state["params"])
             model.labels_ = list(state["labels"])
+            model.label_index_ = {label: i for i, label in enumerate(model.labels_)}
             model.n_utterance_features_ = int(state["n_utterance_features"])
             model.previous_accuracy_ = float(state["previous_accuracy"])
             model.cv_metrics_ = dict(state["cv_metrics"])
             model.agent_featurizer_ = SparseFeaturizer.from_state(
-                state["agent_featurizer"], {k[6:]: v for k, v in arrays.items() if k.startswith("agent_")}
+                state["agent_featurizer"], _arrays_under(arrays, "agent_")
             )
-            model.model_ = LinearIntentClassifier.from_state(
-                state["model"], {k[6:]: v for k, v in arrays.items() if k.startswith("model_")}
-            )
+            model.model_ = LinearIntentClassifier.from_state(state["model"], _arrays_under(arrays, "model_"))
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(
                 f"history-aware intent model state is incomplete ({exc!r}); retrain.", "E204"
@@ -244,11 +236,13 @@ class ContextualIntentClassifier:
         self.model_.check_features(n_columns)
 
 
-def samples_from_dialogues(dialogues, utterances=(), preprocess_text=None) -> ContextSamples:
-    """Customer turns with an intent, in order, plus stand-alone utterances as first turns."""
-    from ..preprocessing import preprocess
+def _arrays_under(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The arrays ``to_state`` stored under ``prefix``, with their own names back."""
+    return {name.removeprefix(prefix): a for name, a in arrays.items() if name.startswith(prefix)}
 
-    prep = preprocess_text or preprocess
+
+def samples_from_dialogues(dialogues, utterances=()) -> ContextSamples:
+    """Customer turns with an intent, in order, plus stand-alone utterances as first turns."""
     docs, agent_docs, previous, labels, groups = [], [], [], [], []
     for number, dialogue in enumerate(dialogues):
         last_customer, last_agent = -1, None
@@ -258,15 +252,15 @@ def samples_from_dialogues(dialogues, utterances=(), preprocess_text=None) -> Co
                 continue
             if turn.intent is None:  # an unlabelled customer turn still is the "previous turn" text
                 continue
-            docs.append(prep(turn.text))
-            agent_docs.append(prep(last_agent) if last_agent else None)
+            docs.append(preprocess(turn.text))
+            agent_docs.append(preprocess(last_agent) if last_agent else None)
             previous.append(last_customer)
             labels.append(turn.intent)
             groups.append(number)
             last_customer = len(docs) - 1
     offset = len(dialogues)
     for k, example in enumerate(utterances):
-        docs.append(prep(example.text))
+        docs.append(preprocess(example.text))
         agent_docs.append(None)
         previous.append(-1)
         labels.append(example.intent)

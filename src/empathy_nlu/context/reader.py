@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -305,7 +305,5 @@ def current_facts(
         intent = OUT_OF_SCOPE if result.out_of_scope else _top(result)
     facts = _facts(understood, Turn(text, channel=channel, timestamp=when), None, intent)
     if result is not None and result.ranking:
-        facts = TurnFacts(
-            **{**facts.__dict__, "confidence": result.ranking[0][1], "out_of_scope": result.out_of_scope}
-        )
+        facts = replace(facts, confidence=result.ranking[0][1], out_of_scope=result.out_of_scope)
     return facts
