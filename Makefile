@@ -37,7 +37,8 @@ default-model: $(STAMP)
 	$(BIN)/empathy-nlu train $(DEFAULT_DATA) --out models/default
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/intent.py
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

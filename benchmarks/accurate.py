@@ -1,7 +1,7 @@
 """Fast and accurate tier side by side: BANKING77, CLINC150, SNIPS, airline sentiment, NLU++ multi-intent.
 
     .venv/bin/python benchmarks/accurate.py [--sets banking77 clinc150 snips airline nlupp]
-        [--tiers fast accurate] [--latency-texts 300] [--out benchmarks/results_accurate.json]
+        [--tiers fast accurate] [--latency-texts 300] [--limit N] [--out FILE] [--note TEXT]
         [--cache /tmp/empathy-nlu-embeddings]
 
 Each tier trains with ``Classifier.train`` on the ``train`` split (NLU++ banking: folds 0-9) and is
@@ -11,7 +11,8 @@ default config with ``features.kinds: [sparse, embeddings]`` (``--tier accurate`
 Sentence embeddings of each split are cached as ``.npy`` under ``--cache`` (outside the repository)
 so that reruns skip the encoder: during training and batch scoring the model's encoder is a lookup
 into that cache, which holds the same model's output. Latency is timed after ``save`` + ``load``
-with the real encoder: one ``predict`` per text. Prints the JSON report and writes ``--out``.
+with the real encoder: one ``predict`` per text. Prints the JSON report and writes ``--out``
+(default ``results/accurate.json``). The accurate tier needs ``empathy-nlu[embeddings]``.
 """
 
 from __future__ import annotations
@@ -19,18 +20,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-import measure
-from measure import log
+import common
+from common import log
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
 SETS = ("banking77", "clinc150", "snips", "airline", "nlupp")
 NLUPP_TRAIN, NLUPP_TEST = range(0, 10), range(10, 20)
 
@@ -67,8 +65,13 @@ class CachedEncoder:
         return np.vstack([self.vectors[t] for t in texts]).astype(np.float32)
 
 
-def read_set(name: str, data: Path) -> tuple[list, list]:
-    """(train examples, test examples) of a set."""
+def read_set(name: str, data: Path, limit: int | None = None) -> tuple[list, list]:
+    """(train examples, test examples) of a set (``limit``: that many of each, spread evenly)."""
+    train, test = _read_set(name, data)
+    return common.spread(train, limit), common.spread(test, limit)
+
+
+def _read_set(name: str, data: Path) -> tuple[list, list]:
     from empathy_nlu import Example
     from empathy_nlu.dataset import load_many
 
@@ -97,15 +100,15 @@ def score(name: str, test: list, predictions: list) -> dict:
     if name == "airline":
         gold = [ex.sentiment for ex in test]
         predicted = [p.sentiment["label"] for p in predictions]
-        return measure.label_metrics(gold, predicted)
+        return common.label_metrics(gold, predicted)
     if name == "nlupp":
         pairs = [(ex, p) for ex, p in zip(test, predictions, strict=True) if has_intent_set(ex)]
         return multi_label_report(
             [label_set(ex) for ex, _ in pairs], [[s.name for s in p.intents] for _, p in pairs]
         )
     gold = [ex.intent for ex in test]
-    predicted = [measure.OUT_OF_SCOPE if p.out_of_scope else p.intent.name for p in predictions]
-    metrics = measure.label_metrics(gold, predicted)
+    predicted = [common.OUT_OF_SCOPE if p.out_of_scope else p.intent.name for p in predictions]
+    metrics = common.label_metrics(gold, predicted)
     top = [p.intent_ranking[0].name if p.intent_ranking else None for p in predictions]
     metrics["argmax_accuracy"] = float(np.mean(np.array(top) == np.array(gold)))  # no OOS threshold
     return metrics
@@ -127,25 +130,25 @@ def run_tier(name: str, tier: str, train: list, test: list, encoder, latency_tex
         encoder.prefill(f"{name}-test", [ex.text for ex in test])
         register_encoder(DEFAULT_EMBEDDING_MODEL, encoder)
     result: dict = {"config_features": config["features"]}
-    model, result["train_seconds"] = measure.timed(
-        Classifier.train, train, config, progress=lambda m: log(f"  {name}/{tier}: {m}")
+    model, result["train_seconds"] = common.timed(
+        Classifier.train, train, config=config, progress=lambda m: log(f"  {name}/{tier}: {m}")
     )
     result["cross_validation"] = {
         k: v for k, v in model.manifest["metrics"].items() if "cross_validation" in k
     }
-    predictions, result["batch_seconds"] = measure.timed(model.predict_batch, [ex.text for ex in test])
+    predictions, result["batch_seconds"] = common.timed(model.predict_batch, [ex.text for ex in test])
     result["metrics"] = score(name, test, predictions)
     with tempfile.TemporaryDirectory(prefix=f"accurate-{name}-") as folder:
         path = model.save(Path(folder) / "model")
-        result["size_mb"] = measure.size_mb(path)
+        result["size_mb"] = common.size_mb(path)
         if tier == "accurate":
             register_encoder(DEFAULT_EMBEDDING_MODEL, encoder.real)  # from here on: the real encoder
-        loaded, result["load_seconds"] = measure.timed(Classifier.load, path)
-    texts = [test[i].text for i in measure.sample_indices(len(test), latency_texts)]
-    result["latency_ms"] = measure.single_latency(loaded.predict, texts)
+        loaded, result["load_seconds"] = common.timed(Classifier.load, path)
+    texts = [test[i].text for i in common.sample_indices(len(test), latency_texts)]
+    result["latency_ms"] = common.single_latency(loaded.predict, texts)
     if tier == "accurate":  # the encoder alone, for the share of the budget it takes
-        result["encoder_latency_ms"] = measure.single_latency(lambda t: encoder.real.encode([t]), texts)
-    index = measure.sample_indices(len(test), latency_texts)
+        result["encoder_latency_ms"] = common.single_latency(lambda t: encoder.real.encode([t]), texts)
+    index = common.sample_indices(len(test), latency_texts)
     agree = [_answer(loaded.predict(test[i].text)) == _answer(predictions[i]) for i in index]
     result["reload_agrees"] = float(np.mean(agree))  # batch (cached vectors) vs reloaded single predict
     log(f"  {name}/{tier}: {json.dumps(result['metrics'])[:300]} p50 {result['latency_ms']['p50']:.2f} ms")
@@ -157,10 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--tiers", nargs="+", choices=["fast", "accurate"], default=["fast", "accurate"])
     parser.add_argument("--latency-texts", type=int, default=300)
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--limit", type=int, help="quick run: N train and N test examples spread over each split"
+    )
+    parser.add_argument("--data", type=Path, default=common.DATA, help="folder holding the benchmark sets")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "empathy-nlu-embeddings")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results_accurate.json")
+    common.add_output_arguments(parser, "accurate")
     args = parser.parse_args(argv)
+    args.out = common.output_path(args.out, "accurate", bool(args.limit))
 
     encoder = None
     if "accurate" in args.tiers:
@@ -168,11 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
         encoder = CachedEncoder(SentenceTransformerEncoder(DEFAULT_EMBEDDING_MODEL).load(), args.cache)
     report = {
-        "command": " ".join(
-            ["python", "benchmarks/accurate.py", *(argv if argv is not None else sys.argv[1:])]
-        ),
-        "machine": measure.machine_info(),
-        "library_state": measure.library_state(ROOT),
+        **common.envelope("accurate.py", argv, args.note, args.limit),
         "nlupp_split": {
             "train_folds": list(NLUPP_TRAIN),
             "test_folds": list(NLUPP_TEST),
@@ -182,13 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         "results": {},
     }
     for name in args.sets:
-        train, test = read_set(name, args.data)
+        train, test = read_set(name, args.data, args.limit)
         report["data"][name] = {"train": len(train), "test": len(test)}
         log(f"{name}: {len(train)} train / {len(test)} test")
         report["results"][name] = {}
         for tier in args.tiers:
             report["results"][name][tier] = run_tier(name, tier, train, test, encoder, args.latency_texts)
-            args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            common.write_results(args.out, report)
     print(json.dumps(report["results"], indent=2))
     log(f"wrote {args.out}")
     return 0

@@ -1,14 +1,15 @@
-"""Channel adapters and conversation store benchmark (issue 6), run alone.
+"""Channel adapters and conversation store benchmark: accuracy on raw channel input, store figures.
 
-    .venv/bin/python benchmarks/channels.py [--out benchmarks/results_channels.json]
+    .venv/bin/python benchmarks/channels.py [--out FILE] [--note TEXT]
     .venv/bin/python benchmarks/channels.py --dev        # develop: train on 80% of train, score the rest
-    .venv/bin/python benchmarks/channels.py --store-only # only the store figures
+    .venv/bin/python benchmarks/channels.py --store-only # only the store figures (updates the results file)
+    .venv/bin/python benchmarks/channels.py --samples benchmarks/generators/channel_samples.jsonl
 
 Accuracy: empathy-nlu trained on clean BANKING77 train (library defaults, nothing tuned), scored
 on the clean test split and on the same test utterances wrapped as raw e-mail, voice transcript,
-SMS and social post (``channel_wrap.py``, seeded), each through its adapter's ``handle`` with a
-fresh customer in a real SQLite store. ``raw_accuracy`` is the same model fed the raw input with
-no adapter, to show what the adapters are for. Store: 8 threads appending 5,000 turns each
+SMS and social post (``generators/channel_wrap.py``, seeded), each through its adapter's
+``handle`` with a fresh customer in a real SQLite store. ``raw_accuracy`` is the same model fed
+the raw input with no adapter, to show what the adapters are for. Store: 8 threads appending 5,000 turns each
 (every turn must be there, no error), and the p50 of one append + one history read.
 """
 
@@ -24,16 +25,13 @@ import threading
 import time
 from pathlib import Path
 
-import measure
-from channel_wrap import wrap_all
+import common
+from common import log
 from empathy_nlu import Classifier, Example, Turn
 from empathy_nlu.channels import adapter
 from empathy_nlu.store import SQLiteStore
-from measure import log
+from generators.channel_wrap import CHANNELS, wrap_all, write_samples
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "banking77"
-CHANNELS = ["email", "voice", "sms", "social"]
 TARGET_POINTS = 1.0
 
 
@@ -128,25 +126,34 @@ def store_figures(directory: Path, threads: int = 8, per_thread: int = 5000) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA, help="folder with train.jsonl and test.jsonl")
+    parser.add_argument(
+        "--data", type=Path, default=common.DATA / "banking77", help="folder with train.jsonl and test.jsonl"
+    )
     parser.add_argument("--dev", action="store_true", help="score a held-out 20%% of train, not test")
     parser.add_argument("--fast", action="store_true", help="parse + predict_batch instead of handle + store")
-    parser.add_argument("--limit", type=int, help="score only the first N utterances")
+    parser.add_argument("--limit", type=int, help="quick run: N train and the first N scored utterances")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--store-only", action="store_true", help="only the store figures")
     parser.add_argument("--skip-store", action="store_true", help="only the accuracy figures")
+    parser.add_argument("--threads", type=int, default=8, help="store: concurrent writers")
+    parser.add_argument("--per-thread", type=int, default=5000, help="store: appends per writer")
     parser.add_argument("--samples", type=Path, help="write 5 wrapped examples per channel (JSON Lines)")
-    parser.add_argument("--out", type=Path, help="also write the results JSON to this file")
+    common.add_output_arguments(parser, "channels")
     args = parser.parse_args(argv)
-    results: dict = {"machine": measure.machine_info() if hasattr(measure, "machine_info") else {}}
+    args.out = common.output_path(args.out, "channels", bool(args.limit or args.dev or args.fast))
+    results: dict = common.envelope("channels.py", argv, args.note, args.limit)
     with tempfile.TemporaryDirectory() as tmp:
         if not args.store_only:
-            train_texts, train_gold = measure.read_split(args.data / "train.jsonl")
+            train_texts, train_gold = common.read_split(args.data / "train.jsonl")
             if args.dev:
                 train_texts, train_gold, texts, gold = split_dev(train_texts, train_gold)
             else:
-                texts, gold = measure.read_split(args.data / "test.jsonl")
+                texts, gold = common.read_split(args.data / "test.jsonl")
             if args.limit:
+                train_texts, train_gold = (
+                    common.spread(train_texts, args.limit),
+                    common.spread(train_gold, args.limit),
+                )
                 texts, gold = texts[: args.limit], gold[: args.limit]
             log(f"training on {len(train_texts)} clean utterances")
             examples = [Example(text=t, intent=g) for t, g in zip(train_texts, train_gold, strict=True)]
@@ -158,25 +165,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.samples:
                 write_samples(args.samples, texts, gold, args.seed)
         if not args.skip_store:
-            log("store: 8 threads x 5,000 appends, then append + history latency")
-            results["store"] = store_figures(Path(tmp))
-    text = json.dumps(results, indent=2, ensure_ascii=False)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", "utf-8")
+            log(f"store: {args.threads} threads x {args.per_thread:,} appends, then append + history latency")
+            results["store"] = store_figures(Path(tmp), args.threads, args.per_thread)
+    # a partial run replaces its own part of an existing results file and keeps the other
+    common.write_results(args.out, results, update=args.store_only or args.skip_store)
+    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2, ensure_ascii=False))
+    log(f"wrote {args.out}")
     return 0
-
-
-def write_samples(path: Path, texts: list[str], gold: list[str], seed: int, per_channel: int = 5) -> None:
-    """A few wrapped utterances per channel, committed so readers (and tests) can see the raw inputs."""
-    rows = []
-    for channel in CHANNELS:
-        raws = wrap_all(texts, channel, seed)
-        for i in range(per_channel):
-            k = i * 97 % len(raws)
-            raw = raws[k].decode("utf-8") if isinstance(raws[k], bytes) else raws[k]
-            rows.append({"channel": channel, "intent": gold[k], "clean": texts[k], "raw": raw})
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 
 from empathy_nlu.channels import adapter
 
-SAMPLES = Path(__file__).resolve().parents[1] / "benchmarks" / "channel_samples.jsonl"
+SAMPLES = Path(__file__).resolve().parents[1] / "benchmarks" / "generators" / "channel_samples.jsonl"
 ROWS = [json.loads(line) for line in SAMPLES.read_text("utf-8").splitlines()]
 FILLERS = {"um", "uh", "er"}
 

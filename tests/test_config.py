@@ -1,14 +1,14 @@
 import pytest
 
 from empathy_nlu import Classifier, ConfigError
-from empathy_nlu.config import DEFAULT_CONFIG, load_config, make_config
+from empathy_nlu.config import default_config, load_config, make_config
 
 
 def test_defaults_and_overrides():
-    assert make_config() == DEFAULT_CONFIG
+    assert make_config() == default_config()
     config = make_config({"intent": {"C": 2, "cv_folds": 5}})
     assert config["intent"]["C"] == 2.0 and config["intent"]["cv_folds"] == 5
-    assert config["features"]["min_df"] == DEFAULT_CONFIG["features"]["min_df"]
+    assert config["features"]["min_df"] == default_config()["features"]["min_df"]
 
 
 @pytest.mark.parametrize(

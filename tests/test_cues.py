@@ -313,7 +313,7 @@ def test_pickle_round_trip(detector):
 def test_bad_state_is_model_error(state):
     with pytest.raises(ModelError) as info:
         CueDetector.from_state(state, {})
-    assert info.value.code == "E429"
+    assert info.value.code == "E220"
 
 
 def test_concurrent_detect_from_8_threads():

@@ -389,7 +389,7 @@ def test_e110_unknown_speaker_names_file_and_line(tmp_path):
     }
     path = jsonl(tmp_path, "dialogues.jsonl", ok, bad)
     error = load_error(path)
-    assert error.code == "E110"
+    assert error.code == "E123"
     assert f"{path}:2 turn 1" in str(error)
     assert "'user'" in str(error)
 

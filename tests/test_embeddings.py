@@ -154,7 +154,7 @@ def test_loading_refuses_without_the_extra_or_with_other_weights(fake_encoder, m
 # -- through the Classifier -----------------------------------------------------------------------
 def test_classifier_trains_saves_and_loads_the_accurate_tier(fake_encoder, tmp_path):
     model = Classifier.train(DEFAULT_DATA, ACCURATE)
-    assert isinstance(model.featurizer, HybridFeaturizer)
+    assert isinstance(model.components["features"].featurizer_, HybridFeaturizer)
     assert model.manifest["config"]["features"]["embedding_model"] == FAKE  # recorded in the manifest
     texts = ["I lost my card", "what's the weather like on mars", "my new card hasn't arrived yet"]
     before = [p.to_dict() for p in model.predict_batch(texts)]
@@ -271,5 +271,5 @@ def test_cli_train_tier_accurate_records_the_embedding_model(real_encoder, tmp_p
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["config"]["features"]["kinds"] == ["sparse", "embeddings"]
     assert manifest["config"]["features"]["embedding_model"] == DEFAULT_EMBEDDING_MODEL
-    assert isinstance(Classifier.load(out).featurizer, HybridFeaturizer)
+    assert isinstance(Classifier.load(out).components["features"].featurizer_, HybridFeaturizer)
     capsys.readouterr()

@@ -381,7 +381,7 @@ def test_state_round_trip_is_json_and_keeps_the_configuration():
     assert [e["entity"] for e in loaded.parse(text, REF)] == ["order_id", "date"]
     with pytest.raises(ModelError) as info:
         BuiltinEntityParser.from_state({"format": "other"}, {})
-    assert info.value.code == "E437"
+    assert info.value.code == "E221"
     with pytest.raises(ModelError):
         BuiltinEntityParser.from_state({**state, "patterns": [{"entity": "x", "pattern": "("}]}, {})
 
@@ -429,7 +429,7 @@ def test_naive_and_missing_reference_times_are_accepted():
 
 def test_nlupp_banking_values_reach_the_target():
     data = shared("nlupp/banking")
-    spec = importlib.util.spec_from_file_location("entities_nlupp", ROOT / "benchmarks" / "entities_nlupp.py")
+    spec = importlib.util.spec_from_file_location("entities_bench", ROOT / "benchmarks" / "entities.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     result = module.evaluate(data)

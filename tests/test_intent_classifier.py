@@ -98,7 +98,7 @@ def test_classifier_fit_predict_and_ranking():
     assert result.top[0] == "lost_card" and not result.out_of_scope
     assert len(result.ranking) == 2 and result.ranking[0][1] >= result.ranking[1][1]
     docs = [preprocess("refund please now"), preprocess("hello")]
-    batch = model.predict(FEATURIZER.transform(docs), [True, True])
+    batch = model.predict_rows([FEATURIZER.transform_one(d) for d in docs], [True, True])
     assert [r.top[0] for r in batch] == ["refund", "greeting"]
     assert model.cv_metrics_["folds"] == 3 and 0 <= model.cv_metrics_["ece"] <= 1
 

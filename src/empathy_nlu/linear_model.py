@@ -8,14 +8,13 @@ not drift between them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 
 from .calibration import expected_calibration_error, fit_temperature, softmax
 from .errors import ModelError, NotFittedError
+from .rows import Row, row_scores
 
 
 class CalibratedLinearSVC:
@@ -28,6 +27,8 @@ class CalibratedLinearSVC:
 
     def _fit_svm(self, X, y: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
         """Weights as (n_features, n_classes) and intercepts, also for the binary case."""
+        from sklearn.svm import LinearSVC  # training only: prediction never imports scikit-learn
+
         svm = LinearSVC(C=self.C, random_state=self.random_state).fit(X, y)
         coef, intercept = svm.coef_, svm.intercept_
         if n_classes == 2:  # sklearn keeps one row for two classes; spread it symmetrically
@@ -42,6 +43,8 @@ class CalibratedLinearSVC:
         self, X, y: np.ndarray, n_classes: int, progress: Callable[[str], None] | None = None
     ) -> CalibratedLinearSVC:
         """Fit on ``X`` (rows) and class indices ``y``; ``oof_scores_`` keeps the out-of-fold scores."""
+        from sklearn.model_selection import StratifiedKFold  # training only
+
         say = progress or (lambda message: None)
         folds = min(self.cv_folds, int(np.bincount(y, minlength=n_classes).min()))
         self.folds_used_ = folds if folds >= 2 else 0
@@ -81,12 +84,13 @@ class CalibratedLinearSVC:
         if not hasattr(self, "weights_"):
             raise NotFittedError("the linear model is not fitted: call fit() or load a model.")
 
-    def probabilities_one(self, idx: np.ndarray, vals: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities of one sparse row given as column indices and values."""
-        return softmax(vals @ self.weights_[idx] + self.intercept_, self.temperature_)
+    def probabilities_rows(self, rows: Sequence[Row]) -> list[np.ndarray]:
+        """Calibrated probabilities of sparse rows ``(indices, values)``; each row on its own."""
+        self._check_fitted()
+        return [softmax(row_scores(row, self.weights_, self.intercept_), self.temperature_) for row in rows]
 
     def probabilities(self, X) -> np.ndarray:
-        """Calibrated probabilities of the rows of a (sparse) matrix."""
+        """Calibrated probabilities of the rows of a (sparse) matrix (training: out-of-fold scores)."""
         self._check_fitted()
         return softmax(np.asarray(X @ self.weights_) + self.intercept_, self.temperature_)
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import ModelError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one component per registered name, states from the component contract
 MANIFEST = "manifest.json"
 
 
@@ -116,6 +116,12 @@ def read_manifest(path: str | Path) -> dict:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise ModelError(f"{manifest_file} lacks the file list; the model is damaged.", "E202")
     version = manifest.get("format_version")
+    if isinstance(version, int) and version < FORMAT_VERSION:
+        raise ModelError(
+            f"{directory} was saved by an older empathy-nlu (model format {version}); this version reads "
+            f"format {FORMAT_VERSION}. Retrain it: `empathy-nlu train DATA --out {directory}`.",
+            "E203",
+        )
     if version != FORMAT_VERSION:
         raise ModelError(
             f"{directory} has model format version {version!r}, this library reads version "
@@ -170,3 +176,34 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def load_components(path: str | Path) -> tuple[dict, dict, dict]:
+    """``(manifest, config, components)`` of the model directory at ``path``, each component checked."""
+    from .config import make_params
+    from .pipeline.registry import ORDER, components
+    from .preprocessing import PREPROCESSING_VERSION
+
+    manifest, states = load_model_dir(path)
+    if manifest.get("library") != "empathy-nlu":
+        raise ModelError(f"{path} is not an empathy-nlu model.", "E202")
+    if manifest.get("preprocessing_version") != PREPROCESSING_VERSION:
+        raise ModelError(
+            f"{path} was trained with preprocessing version {manifest.get('preprocessing_version')}, "
+            f"this library uses {PREPROCESSING_VERSION}; retrain the model.",
+            "E203",
+        )
+    known = components()
+    unknown = sorted(set(states) - set(known))
+    if unknown:
+        raise ModelError(f"{path} has components {unknown} this library version does not know.", "E205")
+    if "features" not in states or not {"intent", "multi_intent", "sentiment"} & set(states):
+        raise ModelError(f"{path} lacks its featurizer or any model; it is incomplete.", "E205")
+    try:
+        params = make_params(manifest.get("config"))
+    except Exception as exc:
+        raise ModelError(f"{path} has an invalid config in its manifest: {exc}", "E202") from exc
+    loaded = {name: known[name].from_state(params[name], *states[name]) for name in ORDER if name in states}
+    for component in loaded.values():
+        component.check(loaded)
+    return manifest, {name: p.to_dict() for name, p in params.items()}, loaded

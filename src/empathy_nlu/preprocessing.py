@@ -9,11 +9,11 @@ records ``PREPROCESSING_VERSION`` so an old model is not fed new normalization).
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
-
-from spacy.attrs import ORTH
+from types import ModuleType
 
 PREPROCESSING_VERSION = 1
 
@@ -56,17 +56,71 @@ class ProcessedText:
 
 
 _local = threading.local()
+_ORTH: int = -1  # spacy.attrs.ORTH, read when the first tokenizer is built
+
+
+class _NoTorchInThisThread:
+    """A ``sys.meta_path`` finder that fails ``import torch`` (and its submodules) in one thread."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name, path=None, target=None):
+        if threading.get_ident() == self.thread and name.partition(".")[0] == "torch":
+            raise ModuleNotFoundError("torch is not imported for spaCy's tokenizer", name=name)
+        return None  # any other module, or torch in any other thread: the normal finders
+
+
+def import_spacy() -> ModuleType:
+    """``spacy``, imported without thinc importing torch when nothing in the process has done so.
+
+    Why: ``import spacy`` imports thinc, whose ``thinc/compat.py`` runs ``import torch`` at
+    import time (in ``try: ... except ImportError``) just to see whether torch is there. With
+    the ``embeddings`` extra installed that is 1.3 s of a 2 s ``import spacy``, for a blank
+    tokenizer and matchers that never touch torch. thinc has no switch for it (no environment
+    variable or setting), and every ``spacy.*`` import runs ``spacy/__init__`` and so thinc.
+
+    How: while this thread imports spaCy, a finder put first on ``sys.meta_path`` raises
+    ``ModuleNotFoundError`` for ``torch``; the import system documents that an exception
+    raised by a meta path finder propagates to the ``import`` statement, and thinc's own
+    ``except ImportError`` takes the path it takes when torch is not installed. Nothing is
+    left behind: the finder is removed at once, nothing negative is cached in ``sys.modules``,
+    and other threads (a sentence encoder loading torch at the same moment) are not affected.
+
+    When not: if torch is already imported, spaCy is imported as usual and thinc sees torch.
+    The accurate tier imports torch and sentence-transformers itself and never through
+    thinc. What is lost is only thinc's torch bridge (``PyTorchWrapper``, spacy-transformers)
+    in a process whose spaCy was first imported here: such a process imports torch (or
+    spaCy) before the first prediction. Called by every module of the package that needs
+    spaCy, before any ``spacy.*`` import.
+    """
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        # Imported already (or under way in another thread: this waits for it), or torch is
+        # there for thinc to use, and then none of its submodules may fail either.
+        import spacy
+
+        return spacy
+    blocker = _NoTorchInThisThread()
+    sys.meta_path.insert(0, blocker)
+    try:
+        import spacy
+    finally:
+        sys.meta_path.remove(blocker)
+    return spacy
 
 
 def _tokenizer():
     """spaCy's blank English tokenizer and its string store, one per thread (spaCy objects are not shared)."""
+    global _ORTH
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
-        import spacy
+        spacy = import_spacy()
+        from spacy.attrs import ORTH
 
         tok = spacy.blank("en").tokenizer
         _local.tokenizer = tok
         _local.strings = tok.vocab.strings
+        _ORTH = ORTH
     return tok
 
 
@@ -94,7 +148,7 @@ def tokenize(normalized: str) -> tuple[str, ...]:
     """Tokens of already-normalized text (whitespace dropped)."""
     doc = _tokenizer()(normalized)
     # Reading ORTH ids as an array and mapping them to strings is ~4x faster than iterating Tokens.
-    texts = map(_local.strings.__getitem__, doc.to_array(ORTH).tolist())
+    texts = map(_local.strings.__getitem__, doc.to_array(_ORTH).tolist())
     return tuple(t for t in texts if not t.isspace())
 
 

@@ -14,6 +14,10 @@ import warnings
 from ..errors import EmpathyError
 from . import cross_validate, demo, evaluate, handle, predict, train
 from . import store as store_command
+from .common import pause_gc_for_startup, startup_done
+
+# Each command module imports the library's heavy parts (numpy, scipy, spaCy, the model) inside
+# its run(), so `--version`, `--help` and argument errors cost a few milliseconds.
 
 COMMANDS = {
     "train": train,
@@ -40,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the process's own command line: its start-up is ours to speed up
+        pause_gc_for_startup()
+    try:
+        return _main(argv)
+    finally:
+        startup_done()
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ..config import load_config
-from ..evaluation import cross_validate
-from .common import add_data_options, emit_json, load_dataset_from_args, progress_printer
+from .common import add_data_options, emit_json, load_dataset_from_args, progress_printer, startup_done
 
 HELP = "K-fold cross-validation of training on DATA; prints the report as JSON"
 
@@ -18,6 +16,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..config import load_config
+    from ..evaluation import cross_validate
+
+    startup_done()  # training allocates as it goes: the collector is needed from here
     say = progress_printer(args)
     dataset = load_dataset_from_args(args, args.data)
     config = load_config(args.config) if args.config else None

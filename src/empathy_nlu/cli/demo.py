@@ -6,9 +6,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from ..channels.demo import walk_customer_across_channels
-from ..classifier import Classifier
-from ..store import open_store
+from .common import startup_done
 
 HELP = "show the bundled default model's predictions for a few customer messages"
 
@@ -35,7 +33,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..channels.demo import walk_customer_across_channels
+    from ..classifier import Classifier
+    from ..store import open_store
+
     classifier = Classifier.load(args.model)
+    startup_done()
     if not args.json:
         print("== one NLU for every message ==")
     for text, history in MESSAGES:

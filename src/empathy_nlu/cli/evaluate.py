@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from ..classifier import Classifier
 from ..errors import DataError
-from ..evaluation import evaluate, evaluate_dialogues
-from .common import add_data_options, emit_json, load_dataset_from_args, progress_printer
+from .common import add_data_options, emit_json, load_dataset_from_args, progress_printer, startup_done
 
 HELP = "evaluate a model on labelled data and print the report as JSON"
 
@@ -18,6 +16,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..classifier import Classifier
+    from ..evaluation import evaluate, evaluate_dialogues
+
+    startup_done()  # evaluation allocates as it goes: the collector is needed from here
     say = progress_printer(args)
     classifier = Classifier.load(args.model)
     dataset = load_dataset_from_args(args, args.data, min_examples=1)
@@ -31,7 +33,7 @@ def run(args) -> int:
         return 0
     examples = dataset.examples
     if not any(ex.intent or ex.sentiment or ex.cues is not None for ex in examples):
-        raise DataError("the evaluation data has no examples with an intent, sentiment or cues.", code="E110")
+        raise DataError("the evaluation data has no examples with an intent, sentiment or cues.", code="E122")
     if say:
         say(f"evaluating on {len(examples)} examples")
     emit_json(evaluate(classifier, examples), args.json_out)

@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..classifier import Classifier
 from ..errors import ChannelError
+from .common import startup_done
 
 HELP = "run a channel adapter end to end: raw message in, turn stored, Prediction JSON out"
 DEFAULT_STORE = "conversations.sqlite3"
@@ -53,11 +53,13 @@ def read_raw(source: str) -> bytes:
 
 def run(args) -> int:
     from ..channels import adapter
+    from ..classifier import Classifier
     from ..store import open_store
 
     raw = read_raw(args.file)
     classifier = Classifier.load(args.model)
     with open_store(args.store, mask_personal_data=not args.no_mask) as store:
         prediction = adapter(args.channel).handle(raw, args.customer, classifier, store)
+    startup_done()
     print(json.dumps(prediction.to_dict(), ensure_ascii=False), flush=True)
     return 0

@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..classifier import Classifier
 from ..errors import InputError
+from .common import startup_done
 
 HELP = "predict intents for TEXT arguments (or stdin lines) as JSON Lines"
 
@@ -48,6 +48,8 @@ def read_history(path: str) -> list:
 
 
 def run(args) -> int:
+    from ..classifier import Classifier
+
     classifier = Classifier.load(args.model)
     history = read_history(args.history) if args.history else None
     texts = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)
@@ -58,4 +60,5 @@ def run(args) -> int:
             text, history, reference_time=args.reference_time, channel=args.channel
         )
         print(json.dumps(prediction.to_dict(), ensure_ascii=False), flush=True)
+        startup_done()  # the first message built the tokenizer and the cue matchers
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from .common import startup_done
 from .handle import add_store_option
 
 HELP = "conversation store: prune old turns (retention), show a customer's history"
@@ -27,6 +28,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..store import open_store
 
+    startup_done()
     with open_store(args.store, mask_personal_data=not args.no_mask) as store:
         if args.store_command == "prune":
             deleted = store.prune(args.days)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..classifier import Classifier
-from ..config import load_config, with_tier
-from .common import add_data_options, load_dataset_from_args, progress_printer
+from .common import add_data_options, load_dataset_from_args, progress_printer, startup_done
 
 HELP = "train a model from data files (YAML, Rasa YAML, JSONL, CSV, hf:NAME) and save it to --out"
 
@@ -25,6 +23,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..classifier import Classifier
+    from ..config import load_config, with_tier
+
+    startup_done()  # training allocates as it goes: the collector is needed from here
     say = progress_printer(args)
     if say:
         say(f"reading {', '.join(args.data)}")

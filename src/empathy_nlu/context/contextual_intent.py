@@ -48,6 +48,7 @@ class ContextualIntentClassifier:
         self,
         C: float = 1.0,
         cv_folds: int = 2,
+        cross_fit_folds: int = 2,
         agent_weight: float = 1.0,
         previous_text_weight: float = 0.5,
         previous_intent_weight: float = 1.0,
@@ -57,6 +58,7 @@ class ContextualIntentClassifier:
     ) -> None:
         self.C = C
         self.cv_folds = cv_folds
+        self.cross_fit_folds = cross_fit_folds
         self.agent_weight = agent_weight
         self.previous_text_weight = previous_text_weight
         self.previous_intent_weight = previous_intent_weight
@@ -121,10 +123,11 @@ class ContextualIntentClassifier:
 
         # Previous intents as serving will see them: predicted out-of-fold, sequentially.
         predicted_previous = gold_previous.copy()
-        fold_of = samples.groups % 2
-        if len(set(fold_of.tolist())) == 2:
-            for fold in (0, 1):
-                say(f"context: cross-fitting previous intents, fold {fold + 1}/2")
+        folds = self.cross_fit_folds
+        fold_of = samples.groups % max(folds, 1)
+        if folds >= 2 and len(set(fold_of.tolist())) == folds:  # else: gold previous intents
+            for fold in range(folds):
+                say(f"context: cross-fitting previous intents, fold {fold + 1}/{folds}")
                 fit_rows, held = np.where(fold_of != fold)[0], np.where(fold_of == fold)[0]
                 rows = sparse.hstack([text_rows[fit_rows], self._one_hot(gold_previous[fit_rows])]).tocsr()
                 svm = CalibratedLinearSVC(self.C, 0, self.random_state).fit(rows, y[fit_rows], start)
@@ -184,6 +187,7 @@ class ContextualIntentClassifier:
         return {
             "C": self.C,
             "cv_folds": self.cv_folds,
+            "cross_fit_folds": self.cross_fit_folds,
             "agent_weight": self.agent_weight,
             "previous_text_weight": self.previous_text_weight,
             "previous_intent_weight": self.previous_intent_weight,

@@ -15,13 +15,15 @@ from __future__ import annotations
 import itertools
 import re
 
-import spacy
-from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
-
 from ..errors import ConfigError
+from ..preprocessing import import_spacy
 from .patterns import CuePattern
+
+# Before any spacy.* import here or in .scoring (imported after this module): see import_spacy.
+spacy = import_spacy()
+from spacy.lang.en.stop_words import STOP_WORDS  # noqa: E402
+from spacy.matcher import Matcher, PhraseMatcher  # noqa: E402
+from spacy.tokens import Doc  # noqa: E402
 
 MAX_EXPANSION = 2000  # phrases one token pattern may expand into before it goes to the Matcher
 _CLITIC_HOSTS = ("i", "do", "it", "you")

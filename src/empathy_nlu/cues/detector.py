@@ -87,18 +87,18 @@ class CueDetector:
         """The detector ``to_state`` described (``arrays`` is unused: cue detection has none)."""
         if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
             found = state.get("format") if isinstance(state, dict) else type(state).__name__
-            raise ModelError(f"cue detector state must have format {STATE_FORMAT!r}, got {found!r}.", "E429")
+            raise ModelError(f"cue detector state must have format {STATE_FORMAT!r}, got {found!r}.", "E220")
         if state.get("cues") != list(CUES) or not isinstance(state.get("patterns"), list):
-            raise ModelError("cue detector state has other cues or no pattern list; re-save it.", "E429")
+            raise ModelError("cue detector state has other cues or no pattern list; re-save it.", "E220")
         try:
             patterns = [
                 parse_record(row, f"saved cue patterns:record {n}")
                 for n, row in enumerate(state["patterns"], 1)
             ]
         except ConfigError as exc:
-            raise ModelError(f"cue detector state has an invalid pattern: {exc.message}", "E429") from exc
+            raise ModelError(f"cue detector state has an invalid pattern: {exc.message}", "E220") from exc
         if all(p.negates for p in patterns):
-            raise ModelError("cue detector state has no (non-negating) patterns.", "E429")
+            raise ModelError("cue detector state has no (non-negating) patterns.", "E220")
         detector = cls(state.get("patterns_path"))
         detector._patterns = patterns
         return detector

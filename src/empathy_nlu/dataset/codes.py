@@ -1,10 +1,12 @@
-"""Stable error codes of the data layer, in one place so docs and tests can rely on them.
+"""Names for the stable error codes of the data layer (meanings: ``empathy_nlu.errors.ERRORS``).
 
 Programs branch on ``DataError.code``; users search for it. Never renumber a code:
 add a new one instead.
 """
 
 from __future__ import annotations
+
+from ..errors import ERRORS
 
 EMPTY_TEXT = "E101"
 UNKNOWN_COLUMN = "E102"
@@ -25,25 +27,31 @@ BAD_REGEX = "E116"
 EMPTY_DECLARATION = "E117"
 ENTITY_TRAINING = "E118"
 ENTITY_SCORES = "E119"
+UNKNOWN_SPEAKER = "E123"
 
+# What each code means (and what to do) is registered once, in empathy_nlu.errors.ERRORS.
 DESCRIPTIONS: dict[str, str] = {
-    EMPTY_TEXT: "empty or whitespace-only text",
-    UNKNOWN_COLUMN: "text_column / label_column not in the CSV header or Hugging Face dataset",
-    OVERLAPPING_SPANS: "two entity spans of one example overlap",
-    SPAN_OUT_OF_RANGE: "entity span outside the text (start < 0, end > len(text) or start >= end)",
-    TOO_FEW_EXAMPLES: "an intent has fewer than min_examples examples",
-    CONFLICTING_LABELS: "the same text under two intents (strict=True; otherwise a DataWarning)",
-    MALFORMED: "file or line that cannot be parsed: invalid JSON, YAML syntax, CSV row, encoding",
-    BAD_ANNOTATION: "inline entity annotation that cannot be parsed",
-    NOT_FOUND: "file, split or Hugging Face dataset not found, or format unknown",
-    MISSING_KEY: "a required key is missing, or a dialogue turn has an unknown speaker",
-    BAD_VALUE: "a key has a value of the wrong type or outside the allowed values",
-    EMPTY_DATASET: "the source holds no examples and no dialogues",
-    TOO_FEW_FOR_FOLDS: "cross-validation: an intent has fewer examples than folds (or folds < 2)",
-    BAD_DECLARATION: "a synonyms / lookups / regexes item lacks a key, has an unknown key or a wrong type",
-    SYNONYM_CONFLICT: "the same synonym (case-insensitive) declared for two different values",
-    BAD_REGEX: "a regexes pattern that is not a valid Python regular expression",
-    EMPTY_DECLARATION: "a synonym, lookup or regex with an empty name, value or no elements",
-    ENTITY_TRAINING: "the entity tagger (CRF) could not be trained on the annotated examples",
-    ENTITY_SCORES: "entity_scores got different numbers of gold and predicted utterances",
+    code: ERRORS[code].meaning
+    for code in (
+        EMPTY_TEXT,
+        UNKNOWN_COLUMN,
+        OVERLAPPING_SPANS,
+        SPAN_OUT_OF_RANGE,
+        TOO_FEW_EXAMPLES,
+        CONFLICTING_LABELS,
+        MALFORMED,
+        BAD_ANNOTATION,
+        NOT_FOUND,
+        MISSING_KEY,
+        BAD_VALUE,
+        EMPTY_DATASET,
+        TOO_FEW_FOR_FOLDS,
+        BAD_DECLARATION,
+        SYNONYM_CONFLICT,
+        BAD_REGEX,
+        EMPTY_DECLARATION,
+        ENTITY_TRAINING,
+        ENTITY_SCORES,
+        UNKNOWN_SPEAKER,
+    )
 }

@@ -54,7 +54,7 @@ def _check_speakers(dataset: Dataset) -> None:
                 raise DataError(
                     f"unknown speaker {turn.speaker!r}; use one of {', '.join(SPEAKERS)}",
                     source=f"{dialogue.source} turn {i}",
-                    code=codes.MISSING_KEY,
+                    code=codes.UNKNOWN_SPEAKER,
                 )
 
 
@@ -129,7 +129,7 @@ def validate_dataset(dataset: Dataset, *, strict: bool = False, min_examples: in
     """Raise a ``DataError`` for the first kind of problem found; warn about conflicting labels.
 
     Checks, in order: nothing loaded (E112), empty texts (E101), unknown speakers
-    (E110), spans out of range (E104), overlapping spans (E103), intents with
+    (E123), spans out of range (E104), overlapping spans (E103), intents with
     fewer than ``min_examples`` examples (E105), the same text under two intents
     (a ``DataWarning``; E106 with ``strict=True``).
     """

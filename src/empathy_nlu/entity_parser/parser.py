@@ -160,13 +160,13 @@ class BuiltinEntityParser:
         """The parser ``to_state`` described (``arrays`` is unused)."""
         if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
             found = state.get("format") if isinstance(state, dict) else type(state).__name__
-            raise ModelError(f"entity parser state must have format {STATE_FORMAT!r}, got {found!r}.", "E437")
+            raise ModelError(f"entity parser state must have format {STATE_FORMAT!r}, got {found!r}.", "E221")
         parser = cls(state.get("enabled"), state.get("patterns"))
         try:
             parser._setup()
         except ConfigError as exc:
             raise ModelError(
-                f"entity parser state is not valid ({exc.message}); re-save the model.", "E437"
+                f"entity parser state is not valid ({exc.message}); re-save the model.", "E221"
             ) from exc
         return parser
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import DataError, ModelError, NotFittedError
 from ..linear_model import CalibratedLinearSVC
+from ..rows import Row
 from ..schema import OUT_OF_SCOPE
 from .out_of_scope import choose_threshold
 
@@ -95,20 +96,18 @@ class LinearIntentClassifier:
             return IntentResult(ranking, True, "low_confidence")
         return IntentResult(ranking, False, None)
 
-    def predict_one(self, idx: np.ndarray, vals: np.ndarray, knows_a_word: bool = True) -> IntentResult:
-        """One utterance given as its feature columns and values; ``knows_a_word`` from the featurizer."""
-        self._check_fitted()
-        probabilities = self.model_.probabilities_one(idx, vals)
-        order = np.argsort(-probabilities)[: self.ranking_size]
-        return self._decide(order.tolist(), probabilities[order].tolist(), knows_a_word)
+    def predict_rows(self, rows: Sequence[Row], known: Sequence[bool]) -> list[IntentResult]:
+        """Sparse rows ``(indices, values)`` and, per row, whether the featurizer knew any of its words."""
+        results = []
+        for probabilities, knows_a_word in zip(self.model_.probabilities_rows(rows), known, strict=True):
+            order = np.argsort(-probabilities)[: self.ranking_size]
+            results.append(self._decide(order.tolist(), probabilities[order].tolist(), knows_a_word))
+        return results
 
-    def predict(self, X, known: Sequence[bool]) -> list[IntentResult]:
-        """Feature rows ``X`` and, per row, whether the featurizer knew any of its words."""
+    def predict_one(self, idx: np.ndarray, vals: np.ndarray, knows_a_word: bool = True) -> IntentResult:
+        """One utterance given as its feature columns and values: ``predict_rows`` of one row."""
         self._check_fitted()
-        probabilities = self.model_.probabilities(X)
-        order = np.argsort(-probabilities, axis=1)[:, : self.ranking_size]
-        top = np.take_along_axis(probabilities, order, axis=1)
-        return [self._decide(o, p, k) for o, p, k in zip(order.tolist(), top.tolist(), known, strict=True)]
+        return self.predict_rows([(idx, vals)], [knows_a_word])[0]
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:

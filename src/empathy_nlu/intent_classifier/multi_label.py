@@ -13,11 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
-from sklearn.svm import LinearSVC
 
 from ..errors import DataError, ModelError, NotFittedError
+from ..rows import Row, row_scores
 from ..schema import OUT_OF_SCOPE, Dataset, Example
 from .linear import LinearIntentClassifier
 
@@ -102,6 +100,8 @@ def _fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     Each score appears twice, as positive and as negative, weighted by the smoothed
     target: scikit-learn's logistic regression then minimizes exactly Platt's loss.
     """
+    from sklearn.linear_model import LogisticRegression  # training only: prediction never imports it
+
     n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
     if n_pos == 0 or n_neg == 0:
         return 1.0, 0.0
@@ -127,6 +127,8 @@ class MultiLabelIntentClassifier:
     # -- training -------------------------------------------------------------------------------
     def _fit_svms(self, X, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weights (n_features, n_labels) and intercepts; an intent absent from ``Y`` never fires."""
+        from sklearn.svm import LinearSVC  # training only
+
         weights = np.zeros((X.shape[1], Y.shape[1]), dtype=np.float32)
         intercept = np.full(Y.shape[1], -1.0, dtype=np.float32)
         for j in range(Y.shape[1]):
@@ -140,6 +142,8 @@ class MultiLabelIntentClassifier:
         self, X, label_sets: Sequence[Sequence[str]], progress: Callable[[str], None] | None = None
     ) -> MultiLabelIntentClassifier:
         """Fit on feature rows ``X`` and, per row, its set of intents (possibly empty)."""
+        from sklearn.model_selection import KFold  # training only
+
         say = progress or (lambda message: None)
         self.labels_ = sorted({label for labels in label_sets for label in labels})
         if not self.labels_:
@@ -205,15 +209,19 @@ class MultiLabelIntentClassifier:
         self._check_fitted()
         return _sigmoid((np.asarray(X @ self.weights_) + self.intercept_) * self.scale_ + self.bias_)
 
-    def predict_one(self, idx: np.ndarray, vals: np.ndarray, knows_a_word: bool = True) -> MultiIntentResult:
-        """One utterance given as its feature columns and values."""
+    def predict_rows(self, rows: Sequence[Row], known: Sequence[bool]) -> list[MultiIntentResult]:
+        """Sparse rows ``(indices, values)`` and, per row, whether the featurizer knew any of its words."""
         self._check_fitted()
-        scores = vals @ self.weights_[idx] + self.intercept_
-        return self._decide(_sigmoid(scores * self.scale_ + self.bias_), knows_a_word)
+        return [
+            self._decide(
+                _sigmoid(row_scores(row, self.weights_, self.intercept_) * self.scale_ + self.bias_), k
+            )
+            for row, k in zip(rows, known, strict=True)
+        ]
 
-    def predict(self, X, known: Sequence[bool]) -> list[MultiIntentResult]:
-        """Feature rows ``X`` and, per row, whether the featurizer knew any of its words."""
-        return [self._decide(p, k) for p, k in zip(self.probabilities(X), known, strict=True)]
+    def predict_one(self, idx: np.ndarray, vals: np.ndarray, knows_a_word: bool = True) -> MultiIntentResult:
+        """One utterance given as its feature columns and values: ``predict_rows`` of one row."""
+        return self.predict_rows([(idx, vals)], [knows_a_word])[0]
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:

@@ -15,6 +15,7 @@ from scipy import sparse
 from ..errors import DataError, ModelError, NotFittedError
 from ..linear_model import CalibratedLinearSVC
 from ..preprocessing import ProcessedText
+from ..rows import Row
 from .affect import AFFECT_FEATURES, NegationFeatures, affect_features, load_vader_lexicon
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
@@ -91,9 +92,9 @@ class SentimentClassifier:
             "probabilities": {label: round(value, 6) for label, value in p.items()},
         }
 
-    def predict_one(self, idx: np.ndarray, vals: np.ndarray, doc: ProcessedText) -> dict:
-        """``{"label", "score", "confidence", "probabilities"}`` from shared features and the document."""
-        self._check_fitted()
+    def _row(self, row: Row, doc: ProcessedText) -> Row:
+        """The shared features of ``doc`` followed by its negation and affect columns."""
+        idx, vals = row
         negation, affect = self._extra(doc)
         offset = self.n_shared_ + self.negation_.n_features_
         extra_idx = np.array(
@@ -101,13 +102,17 @@ class SentimentClassifier:
             dtype=np.int32,
         )
         negation_vals = np.full(len(negation), 1.0 / np.sqrt(len(negation)) if negation else 0.0, np.float32)
-        all_idx = np.concatenate([idx, extra_idx])
-        all_vals = np.concatenate([vals, negation_vals, affect])
-        return self._result(self.model_.probabilities_one(all_idx, all_vals))
+        return np.concatenate([idx, extra_idx]), np.concatenate([vals, negation_vals, affect])
 
-    def predict(self, X_shared, docs: Sequence[ProcessedText]) -> list[dict]:
+    def predict_rows(self, rows: Sequence[Row], docs: Sequence[ProcessedText]) -> list[dict]:
+        """``{"label", "score", "confidence", "probabilities"}`` per row of shared features and its doc."""
         self._check_fitted()
-        return [self._result(p) for p in self.model_.probabilities(self._matrix(X_shared, docs))]
+        full = [self._row(row, doc) for row, doc in zip(rows, docs, strict=True)]
+        return [self._result(p) for p in self.model_.probabilities_rows(full)]
+
+    def predict_one(self, idx: np.ndarray, vals: np.ndarray, doc: ProcessedText) -> dict:
+        """One document: ``predict_rows`` of one row."""
+        return self.predict_rows([(idx, vals)], [doc])[0]
 
     # -- persistence ----------------------------------------------------------------------------
     def get_params(self) -> dict:

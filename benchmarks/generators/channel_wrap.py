@@ -1,6 +1,7 @@
 """Clean utterances wrapped as realistic raw channel input: SMS, voice transcript, social post.
 
-Used by ``channels.py`` to build the raw-channel BANKING77 test sets (e-mail: ``channel_wrap_email.py``).
+Used by ``benchmarks/channels.py`` to build the raw-channel BANKING77 test sets (e-mail:
+``channel_wrap_email.py``); ``write_samples`` writes the committed sample ``channel_samples.jsonl``.
 Written independently of the adapters: its own text-speak list (with forms the SMS adapter
 does not know), its own fillers ("like", "i mean", "okay so" that the voice adapter keeps),
 numbers spelled out the way speech recognizers write them, and every choice drawn from a
@@ -9,11 +10,15 @@ seeded ``random.Random`` so the sets are the same on every run.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import string
+from pathlib import Path
 
-from channel_wrap_email import wrap_email
+from .channel_wrap_email import wrap_email
+
+CHANNELS = ["email", "voice", "sms", "social"]
 
 EMOJI = ["😡", "😤", "🙏", "😭", "😩", "🤔", "👍", "💳", "😊", "🙄", "😢", "❤️", "🤷", "😬", "💸"]
 
@@ -232,3 +237,15 @@ def wrap_all(texts: list[str], channel: str, seed: int = 0) -> list[str | bytes]
     if channel == "email":
         return [wrap_email(text, rng, earlier=texts[rng.randrange(len(texts))]) for text in texts]
     return [WRAPPERS[channel](text, rng) for text in texts]
+
+
+def write_samples(path: Path, texts: list[str], gold: list[str], seed: int, per_channel: int = 5) -> None:
+    """A few wrapped utterances per channel, committed so readers (and tests) can see the raw inputs."""
+    rows = []
+    for channel in CHANNELS:
+        raws = wrap_all(texts, channel, seed)
+        for i in range(per_channel):
+            k = i * 97 % len(raws)
+            raw = raws[k].decode("utf-8") if isinstance(raws[k], bytes) else raws[k]
+            rows.append({"channel": channel, "intent": gold[k], "clean": texts[k], "raw": raw})
+    Path(path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")

@@ -1,0 +1,126 @@
+"""The intent components: single-intent (softmax) and multi-intent (one sigmoid per intent).
+
+Both fill ``doc.intent`` from the shared feature rows; which one a model has depends on
+the data: any example listing several ``intents`` makes it a multi-intent model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..pipeline.component import Component, register, state_error
+from ..pipeline.params import Params, require
+from .linear import LinearIntentClassifier
+from .multi_label import MultiLabelIntentClassifier, label_set
+
+
+@dataclass(frozen=True)
+class IntentParams(Params):
+    C: float = 1.0
+    cv_folds: int = 3  # folds whose out-of-fold scores calibrate and choose the out-of-scope threshold
+    max_in_scope_loss: float = 0.02  # in-scope accuracy the threshold may cost (data with out_of_scope)
+    max_in_scope_loss_without_oos: float = 0.005  # ... when the data has no out_of_scope examples
+    ranking_size: int = 5
+    random_state: int = 0
+
+    def check(self) -> None:
+        require(
+            [
+                ("intent.C", self.C > 0),
+                ("intent.cv_folds", self.cv_folds >= 0),
+                ("intent.max_in_scope_loss", 0 <= self.max_in_scope_loss <= 1),
+                ("intent.max_in_scope_loss_without_oos", 0 <= self.max_in_scope_loss_without_oos <= 1),
+                ("intent.ranking_size", self.ranking_size >= 1),
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class MultiIntentParams(Params):
+    C: float = 1.0
+    cv_folds: int = 5  # folds whose out-of-fold predictions calibrate and choose the threshold
+    ranking_size: int = 5
+    random_state: int = 0
+
+    def check(self) -> None:
+        require([("multi_intent.C", self.C > 0), ("multi_intent.cv_folds", self.cv_folds >= 0)], "E442")
+        require([("multi_intent.ranking_size", self.ranking_size >= 1)])
+
+
+class _IntentBase(Component):
+    """Shared by both: fill ``doc.intent`` for every doc with features, batch-first."""
+
+    def process(self, batch) -> None:
+        docs = [d for d in batch.docs if d.features is not None]
+        rows = [d.features for d in docs]
+        for doc, result in zip(docs, self.model_.predict_rows(rows, [d.known for d in docs]), strict=True):
+            doc.intent = result
+
+    @property
+    def labels_(self) -> list[str]:
+        return list(self.model_.labels_)
+
+    def to_state(self):
+        return self.model_.to_state()
+
+    def check(self, components) -> None:
+        self.model_.check_features(components["features"].n_features_)
+
+
+@register
+class IntentComponent(_IntentBase):
+    """One intent per message: calibrated linear SVM with an out-of-scope threshold."""
+
+    name = "intent"
+    Params = IntentParams
+
+    @classmethod
+    def supports(cls, data, config) -> bool:
+        return bool(data.intent_examples) and not data.multi_intent
+
+    def fit(self, data, fitted, say):
+        examples = data.intent_examples
+        say(f"intent: training on {len(examples)} examples")
+        X = fitted["features"].featurizer_.transform(data.docs(examples))
+        self.model_ = LinearIntentClassifier(**self.params.to_dict()).fit(
+            X, [ex.intent for ex in examples], progress=say
+        )
+        self.metrics_ = {"intent_cross_validation": self.model_.cv_metrics_}
+        return self
+
+    @classmethod
+    def from_state(cls, params, state, arrays):
+        component = cls(params)
+        component.model_ = LinearIntentClassifier.from_state(state, arrays)
+        return component
+
+
+@register
+class MultiIntentComponent(_IntentBase):
+    """Several intents per message: one calibrated sigmoid per intent and one threshold."""
+
+    name = "multi_intent"
+    Params = MultiIntentParams
+
+    @classmethod
+    def supports(cls, data, config) -> bool:
+        return data.multi_intent
+
+    def fit(self, data, fitted, say):
+        examples = data.intent_examples
+        say(f"multi-intent: training on {len(examples)} examples")
+        X = fitted["features"].featurizer_.transform(data.docs(examples))
+        self.model_ = MultiLabelIntentClassifier(**self.params.to_dict()).fit(
+            X, [label_set(ex) for ex in examples], progress=say
+        )
+        self.metrics_ = {"intent_cross_validation": self.model_.cv_metrics_}
+        return self
+
+    @classmethod
+    def from_state(cls, params, state, arrays):
+        component = cls(params)
+        try:
+            component.model_ = MultiLabelIntentClassifier.from_state(state, arrays)
+        except (KeyError, TypeError) as exc:
+            raise state_error(cls.name, exc) from exc
+        return component

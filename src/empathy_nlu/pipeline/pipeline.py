@@ -1,0 +1,109 @@
+"""The one path from turns to predictions: batch first, a single prediction is a batch of one.
+
+    request -> window plan -> preprocessing -> components (in order) -> context -> decide -> Prediction
+
+Every text of the batch (current utterances and the earlier turns their context
+needs) is understood together by each component in turn; ``context/`` then reads
+the understood turns with pure functions, and ``decide.final_intent`` picks the
+intent. Nothing here depends on earlier calls: the cache only returns what a miss
+would compute (see ``cache.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..context.describe import describe
+from ..context.facts import current_facts, earlier_facts
+from ..context.window import plan, select_window
+from ..preprocessing import preprocess
+from ..schema import Turn
+from .cache import LRU
+from .component import Component
+from .decide import final_intent
+from .doc import ENTITIES, FULL, NO_CUES, Batch, Conversation, TurnDoc
+from .output import make_prediction
+
+CACHE_SIZE = 8192
+
+
+@dataclass(frozen=True)
+class Request:
+    """One validated ``predict`` call."""
+
+    text: str
+    history: tuple[Turn, ...]
+    reference: datetime
+    channel: str | None
+
+
+class Pipeline:
+    """Components in their registered order, with the settings that are not any one component's."""
+
+    def __init__(self, components: dict[str, Component], config: dict) -> None:
+        self.components = components
+        self.config = config  # section -> Params
+        self._earlier = LRU(CACHE_SIZE)
+
+    @property
+    def intent_depth(self) -> int | None:
+        """How far back the history-aware intent re-reads earlier turns (None: no such model)."""
+        return self.config["context_intent"].intent_depth if "context_intent" in self.components else None
+
+    def run(self, requests: Sequence[Request]):
+        """``Prediction`` of every request, in order."""
+        fresh: dict = {}
+        conversations = [self._conversation(request, fresh) for request in requests]
+        docs = [c.current for c in conversations] + list(fresh.values())
+        for doc in docs:
+            if doc.depth != ENTITIES:
+                doc.doc = preprocess(doc.text)
+        batch = Batch(docs, conversations)
+        for component in self.components.values():
+            component.process(batch)
+        for key, doc in fresh.items():
+            self._earlier.put(key, doc)
+        return [self._prediction(c, r) for c, r in zip(conversations, requests, strict=True)]
+
+    def _conversation(self, request: Request, fresh: dict) -> Conversation:
+        max_chars = self.config["predict"].max_chars
+        current = TurnDoc(request.text[:max_chars], request.reference, FULL)
+        context = self.config["context"]
+        if not context.enabled:
+            return Conversation(current, request.channel, (), [])
+        window = select_window(request.history, request.reference, context)
+        needs = plan(window, request.channel, request.reference, context, self.intent_depth)
+        docs: list[TurnDoc | None] = [None] * len(window)
+        for i, depth in needs.items():
+            turn = window[i]
+            reference = turn.timestamp or request.reference
+            docs[i] = self._earlier_doc(turn.text[:max_chars], reference, depth, fresh)
+        return Conversation(current, request.channel, window, docs)
+
+    def _earlier_doc(self, text: str, reference: datetime, depth: str, fresh: dict) -> TurnDoc:
+        """An earlier turn's doc: remembered, already asked for in this batch, or new."""
+        keys = [(depth, text, reference)]
+        if depth != NO_CUES:
+            keys.append((NO_CUES, text, reference))  # understood in full serves every lesser need
+        for key in keys:
+            doc = fresh.get(key) or self._earlier.get(key)
+            if doc is not None:
+                return doc
+        doc = fresh[keys[0]] = TurnDoc(text, reference, depth)
+        return doc
+
+    def _prediction(self, conversation: Conversation, request: Request):
+        has_intent = "intent" in self.components or "multi_intent" in self.components
+        context = self.config["context"]
+        if not context.enabled:
+            current = conversation.current
+            return make_prediction(request.text, current, current.intent, {}, has_intent)
+        earlier = earlier_facts(conversation)
+        result, source = final_intent(conversation, earlier, context.sentiment_window)
+        facts = current_facts(
+            conversation.current, result if has_intent else None, request.channel, request.reference
+        )
+        described = describe(facts, earlier, len(conversation.window), source, context)
+        return make_prediction(request.text, conversation.current, result, described, has_intent)

@@ -1,0 +1,74 @@
+"""The sentiment component: fills ``doc.sentiment`` from the shared rows plus negation and affect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..pipeline.component import Component, register
+from ..pipeline.params import Params, require
+from .classifier import SentimentClassifier
+
+
+@dataclass(frozen=True)
+class SentimentParams(Params):
+    C: float = 0.25
+    affect_weight: float = 1.0  # scale of the affect features (lexicon, shouting, "!!!", emoji, ...)
+    use_lexicon: bool = True  # VADER's valence lexicon, stored in the model
+    cv_folds: int = 3
+    random_state: int = 0
+
+    def check(self) -> None:
+        require(
+            [
+                ("sentiment.C", self.C > 0),
+                ("sentiment.cv_folds", self.cv_folds >= 0),
+                ("sentiment.affect_weight", self.affect_weight >= 0),
+            ]
+        )
+
+
+@register
+class SentimentComponent(Component):
+    """Negative / neutral / positive with calibrated probabilities and a score in [-1, 1]."""
+
+    name = "sentiment"
+    Params = SentimentParams
+
+    @classmethod
+    def supports(cls, data, config) -> bool:
+        return bool(data.sentiment_examples)
+
+    def fit(self, data, fitted, say):
+        examples = data.sentiment_examples
+        say(f"sentiment: training on {len(examples)} examples")
+        docs = data.docs(examples)
+        self.model_ = SentimentClassifier(**self.params.to_dict()).fit(
+            fitted["features"].featurizer_.transform(docs),
+            docs,
+            [ex.sentiment for ex in examples],
+            progress=say,
+        )
+        self.metrics_ = {"sentiment_cross_validation": self.model_.cv_metrics_}
+        return self
+
+    def process(self, batch) -> None:
+        docs = [d for d in batch.docs if d.features is not None]
+        results = self.model_.predict_rows([d.features for d in docs], [d.doc for d in docs])
+        for doc, result in zip(docs, results, strict=True):
+            doc.sentiment = result
+
+    @property
+    def labels_(self) -> list[str]:
+        return list(self.model_.labels_)
+
+    def to_state(self):
+        return self.model_.to_state()
+
+    @classmethod
+    def from_state(cls, params, state, arrays):
+        component = cls(params)
+        component.model_ = SentimentClassifier.from_state(state, arrays)
+        return component
+
+    def check(self, components) -> None:
+        self.model_.check_features(components["features"].n_features_)
