@@ -8,7 +8,7 @@ EMBEDDINGS_STAMP := $(VENV)/.installed-embeddings
 TORCH ?= torch==2.13.0
 DEFAULT_DATA := data/support.yaml data/sentiment.jsonl data/dialogues.jsonl
 
-.PHONY: demo test lint default-model benchmark clean
+.PHONY: demo test test-fast lint default-model benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ demo: $(STAMP)
 test: $(EMBEDDINGS_STAMP)  # with the extra, so the accurate-tier tests run instead of skipping
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)  # the unit tests in seconds: no training on benchmark data, no subprocesses
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

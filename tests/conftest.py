@@ -43,3 +43,25 @@ def support_model() -> Classifier:
 @pytest.fixture(scope="session")
 def saved_support_model(support_model, tmp_path_factory) -> Path:
     return support_model.save(tmp_path_factory.mktemp("models") / "support")
+
+
+# Modules and tests that train on benchmark data, load the sentence encoder, start processes or run
+# notebooks: `make test-fast` (pytest -m "not slow") leaves them out; `make test` runs everything.
+SLOW_MODULES = {
+    "test_notebook",
+    "test_embeddings",
+    "test_startup",
+    "test_same_answer",
+    "test_config_keys",
+    "test_dialogue_data",
+    "test_default_data",
+    "test_sentiment_data",
+}
+SLOW_NAMES = ("nlupp", "cross_validate", "concurrent", "banking77", "bundled_default_model", "8_threads")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in SLOW_MODULES or any(name in item.name for name in SLOW_NAMES):
+            item.add_marker(pytest.mark.slow)

@@ -35,10 +35,13 @@ class Prediction:
     # Every intent the message asks for, best first: the set above the multi-intent threshold, or
     # just ``intent`` for a single-intent model (empty when out of scope). ``intent`` is its top one.
     intents: list[IntentScore] = field(default_factory=list)
+    # ``text`` echoes at most ``predict.max_chars`` characters: the part that was read.
+    truncated: bool = False
 
     def to_dict(self) -> dict:
         return {
             "text": self.text,
+            "truncated": self.truncated,
             "intent": self.intent.to_dict() if self.intent else None,
             "intent_ranking": [score.to_dict() for score in self.intent_ranking],
             "intents": [score.to_dict() for score in self.intents],

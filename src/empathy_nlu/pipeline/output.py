@@ -22,11 +22,17 @@ def intent_fields(result, has_intent_model: bool) -> tuple:
     return IntentScore(OUT_OF_SCOPE, oos_confidence), ranking, True, result.reason
 
 
+def echo(text: str, read: int) -> str:
+    """The part of ``text`` that was read, card numbers masked; masked a little past the cut, so a
+    number that straddles it is recognized and not half shown."""
+    return mask_card_numbers(text[: read + 64])[:read]
+
+
 def make_prediction(text: str, doc, result, context: dict, has_intent_model: bool) -> Prediction:
-    """The Prediction of ``text`` whose doc is ``doc`` and final intent ``result``."""
+    """The Prediction of ``text`` whose doc is ``doc`` (the part read) and final intent ``result``."""
     intent, ranking, out_of_scope, reason = intent_fields(result, has_intent_model)
     return Prediction(
-        mask_card_numbers(text),  # the raw card number never leaves predict
+        echo(text, len(doc.text)),
         intent,
         ranking,
         out_of_scope,
@@ -36,4 +42,5 @@ def make_prediction(text: str, doc, result, context: dict, has_intent_model: boo
         doc.entities,
         context,
         [IntentScore(name, p) for name, p in predicted_intents(result)] if intent is not None else [],
+        truncated=len(doc.text) < len(text),
     )
