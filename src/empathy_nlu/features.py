@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from scipy import sparse
 
 from .errors import ConfigError, ModelError, NotFittedError
 from .pipeline.component import Component, register, state_error
@@ -137,7 +136,9 @@ class SparseFeaturizer:
             vals[n_words:] *= self.char_weight / char_norm
         return idx, vals
 
-    def _block_matrix(self, rows: list[list[int]], weight: float) -> sparse.csr_matrix:
+    def _block_matrix(self, rows: list[list[int]], weight: float):
+        from scipy import sparse
+
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
@@ -150,7 +151,7 @@ class SparseFeaturizer:
         norms[norms == 0] = 1.0
         return sparse.diags((weight / norms).astype(np.float32)) @ matrix
 
-    def transform(self, docs: Sequence[ProcessedText]) -> sparse.csr_matrix:
+    def transform(self, docs: Sequence[ProcessedText]):
         """Vectorized batch transform; equal to stacking ``transform_one`` rows."""
         self._check_fitted()
         columns = [self._columns(doc) for doc in docs]
@@ -238,10 +239,17 @@ class FeaturesComponent(Component):
     Params = FeaturesParams
 
     def fit(self, data, fitted, say):
-        from .embeddings import make_featurizer
-
         say("features: fitting on all texts")
-        self.featurizer_ = make_featurizer(self.params.to_dict()).fit(data.all_docs())
+        params = self.params.to_dict()
+        if "embeddings" in self.params.kinds:  # the accurate tier: imported only when asked for
+            from .embeddings import make_featurizer
+
+            featurizer = make_featurizer(params)
+        else:
+            featurizer = SparseFeaturizer(
+                **{k: params[k] for k in ("word_ngram_range", "char_ngram_range", "min_df")}
+            )
+        self.featurizer_ = featurizer.fit(data.all_docs())
         return self
 
     def process(self, batch) -> None:
@@ -260,11 +268,14 @@ class FeaturesComponent(Component):
 
     @classmethod
     def from_state(cls, params, state, arrays):
-        from .embeddings import featurizer_from_state
-
         component = cls(params)
         try:
-            component.featurizer_ = featurizer_from_state(state, arrays)
+            if isinstance(state, dict) and state.get("kind") == "hybrid":
+                from .embeddings import featurizer_from_state
+
+                component.featurizer_ = featurizer_from_state(state, arrays)
+            else:
+                component.featurizer_ = SparseFeaturizer.from_state(state, arrays)
         except (KeyError, TypeError, ValueError) as exc:
             raise state_error(cls.name, exc) from exc
         return component

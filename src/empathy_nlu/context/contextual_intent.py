@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from ..errors import DataError, ModelError, NotFittedError
 from ..features import SparseFeaturizer
@@ -68,6 +67,7 @@ class ContextualIntentClassifier:
 
     # -- training -------------------------------------------------------------------------------
     def _text_blocks(self, featurizer: SparseFeaturizer, samples: ContextSamples):
+        from scipy import sparse
         empty = ProcessedText("", "", ())
         agent = self.agent_featurizer_.transform([d or empty for d in samples.agent_docs])
         previous_docs = [samples.docs[j] if j >= 0 else empty for j in samples.previous]
@@ -80,6 +80,7 @@ class ContextualIntentClassifier:
         ).tocsr()
 
     def _one_hot(self, previous_label_index: np.ndarray):
+        from scipy import sparse
         n = len(previous_label_index)
         return sparse.csr_matrix(
             (np.full(n, self.previous_intent_weight, np.float32), (np.arange(n), previous_label_index)),
@@ -104,6 +105,7 @@ class ContextualIntentClassifier:
         progress: Callable[[str], None] | None = None,
     ) -> ContextualIntentClassifier:
         """Fit on customer turns in order; ``featurizer`` is the fitted shared featurizer."""
+        from scipy import sparse
         say = progress or (lambda message: None)
         if not samples.docs:
             raise DataError("the dialogue data has no customer turns with an intent.", code="E125")

@@ -16,7 +16,7 @@ import itertools
 import re
 
 from ..errors import ConfigError
-from ..preprocessing import import_spacy
+from ..preprocessing import blank_english, import_spacy
 from .patterns import CuePattern
 
 # Before any spacy.* import here or in .scoring (imported after this module): see import_spacy.
@@ -114,7 +114,7 @@ class CompiledPatterns:
     """
 
     def __init__(self, patterns: list[CuePattern]) -> None:
-        self.nlp = spacy.blank("en")
+        self.nlp = blank_english()  # shared with the tokenizer of preprocessing, in this thread
         self.tokenizer = self.nlp.tokenizer
         vocab = self.nlp.vocab
         self.phrases = PhraseMatcher(vocab, attr="LOWER")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import sparse
 
 from ..errors import DataError, ModelError, NotFittedError
 from ..linear_model import CalibratedLinearSVC
@@ -43,6 +42,7 @@ class SentimentClassifier:
         return self.negation_.columns(doc), affect_features(doc, self.lexicon_) * self.affect_weight
 
     def _matrix(self, X_shared, docs: Sequence[ProcessedText]):
+        from scipy import sparse
         n_neg = self.negation_.n_features_
         rows = [self._extra(doc) for doc in docs]
         negation = sparse.lil_matrix((len(docs), n_neg), dtype=np.float32)
