@@ -244,6 +244,11 @@ ERRORS: dict[str, ErrorInfo] = {
         "the dialogues to evaluate have no customer turn with an intent",
         "evaluate on dialogues whose customer turns have intents",
     ),
+    "E127": ErrorInfo(
+        DataError,
+        "the data files are larger than the size limit (100 MB by default), refused before reading",
+        "pass max_bytes= or set EMPATHY_NLU_MAX_DATA_MB to raise the limit, or sample the data",
+    ),
     # E2xx: model directories and saved states
     "E200": ErrorInfo(
         ModelError, "a model that cannot be used (no more specific code)", "retrain or restore the model"
@@ -303,6 +308,59 @@ ERRORS: dict[str, ErrorInfo] = {
         ModelError,
         "the installed embedding model does not reproduce the probe (other weights under the same name)",
         "install the same weights, or retrain",
+    ),
+    # E230-E240: what a model file may hold beyond its checksum (docs/model_files.md)
+    "E230": ErrorInfo(
+        ModelError,
+        "the manifest (over 2 MB) or a component state file (over 64 MB) is larger than its limit",
+        "retrain or restore the model",
+    ),
+    "E231": ErrorInfo(
+        ModelError,
+        "the manifest or a component state nests lists and objects deeper than 32 levels",
+        "retrain or restore the model",
+    ),
+    "E232": ErrorInfo(
+        ModelError,
+        "a number in the manifest or a state is NaN, infinite, a float over 1e12 or an integer over 2**53",
+        "retrain or restore the model",
+    ),
+    "E233": ErrorInfo(
+        ModelError,
+        "a model file is a symbolic link or not a regular file (directory, FIFO, device)",
+        "copy the real file into the model directory, or retrain",
+    ),
+    "E234": ErrorInfo(
+        ModelError,
+        "the manifest lists a file name that is not a plain model file name (path separator, '..', other "
+        "extension) or a malformed checksum",
+        "retrain or restore the model",
+    ),
+    "E235": ErrorInfo(
+        ModelError, "a saved array has another dtype than its component declares", "retrain the model"
+    ),
+    "E236": ErrorInfo(
+        ModelError,
+        "a saved array has another shape than its component declares for its state",
+        "retrain the model",
+    ),
+    "E237": ErrorInfo(
+        ModelError, "a saved array holds NaN or infinite values", "retrain or restore the model"
+    ),
+    "E238": ErrorInfo(
+        ModelError,
+        "a saved array holds values outside the range its component declares",
+        "retrain or restore the model",
+    ),
+    "E239": ErrorInfo(
+        ModelError,
+        "a component's saved arrays are not the ones it declares: one is missing or not its own",
+        "retrain or restore the model",
+    ),
+    "E240": ErrorInfo(
+        ModelError,
+        "a saved setting is out of range: temperature, out-of-scope threshold or ranking size",
+        "retrain the model",
     ),
     # E3xx: arguments to predict and friends (E330-E349: raw channel input)
     "E300": ErrorInfo(

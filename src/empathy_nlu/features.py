@@ -18,7 +18,7 @@ from itertools import chain
 import numpy as np
 
 from .errors import ConfigError, ModelError, NotFittedError
-from .pipeline.component import Component, register, state_error
+from .pipeline.component import ArraySpec, Component, idf, register, state_error
 from .pipeline.params import Params, require
 from .preprocessing import ProcessedText
 
@@ -195,6 +195,16 @@ class SparseFeaturizer:
         return featurizer
 
 
+def vocabulary_size(state: dict) -> int:
+    """The number of n-gram columns (and idf values) of a saved ``SparseFeaturizer`` state."""
+    return len(state["word_vocabulary"]) + len(state["char_vocabulary"])
+
+
+def unit_vector(dimension: int) -> ArraySpec:
+    """An L2-normalized float32 vector: every value within [-1, 1] (plus rounding)."""
+    return ArraySpec("float32", (int(dimension),), -1.001, 1.001)
+
+
 # -- the pipeline component -------------------------------------------------------------------------
 FEATURE_KINDS = (("sparse",), ("sparse", "embeddings"), ("embeddings", "sparse"))
 
@@ -255,7 +265,7 @@ class FeaturesComponent(Component):
     def process(self, batch) -> None:
         featurizer = self.featurizer_
         for doc in batch.docs:
-            if doc.wants_models and doc.doc.tokens:
+            if doc.models_pending and doc.doc.tokens:
                 doc.features = featurizer.transform_one(doc.doc)
                 doc.known = featurizer.knows_any_word(doc.doc)
 
@@ -265,6 +275,14 @@ class FeaturesComponent(Component):
 
     def to_state(self):
         return self.featurizer_.to_state()
+
+    @classmethod
+    def array_spec(cls, state):
+        """``idf``: one per n-gram of the vocabulary; the accurate tier adds ``probe``, the unit-length
+        embedding of a fixed sentence (float32, one value per embedding dimension)."""
+        if state.get("kind") == "hybrid":
+            return {"idf": idf(vocabulary_size(state["sparse"])), "probe": unit_vector(state["dimension"])}
+        return {"idf": idf(vocabulary_size(state))}
 
     @classmethod
     def from_state(cls, params, state, arrays):

@@ -111,6 +111,11 @@ class CalibratedLinearSVC:
             model.intercept_ = np.asarray(arrays["intercept"], dtype=np.float32)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"linear model state is incomplete ({exc!r}); retrain.", "E204") from exc
+        # fit_temperature searches [1e-3, 1e2]; far outside it, scores / temperature overflow (or divide by 0)
+        if not 1e-4 <= model.temperature_ <= 1e3:
+            raise ModelError(
+                f"linear model temperature {model.temperature_} is outside [1e-4, 1e3]; retrain.", "E240"
+            )
         return model
 
     def check_shape(self, n_features: int, n_classes: int) -> None:

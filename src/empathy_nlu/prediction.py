@@ -1,9 +1,43 @@
-"""The typed result of ``Classifier.predict``: one dataclass, one ``to_dict`` for JSON."""
+"""The typed result of ``Classifier.predict``: one dataclass, one ``to_dict`` for JSON, one ``to_json``.
+
+No output carries NaN or infinity (JSON has neither; ``json.dumps`` would write ``NaN``, which no JSON
+parser reads): ``to_dict`` writes such a number as ``None``. A model that passed the load checks
+(``docs/model_files.md``) never produces one; this is the last guard, not the first.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float inside it (dicts, lists, tuples) replaced by None.
+
+    Copies only what holds such a number: a full prediction is walked in ~20 us, nothing copied.
+    """
+    kind = type(value)
+    if kind is float or isinstance(value, np.floating):
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        copy = None
+        for key, item in value.items():
+            if (new := finite(item)) is not item:
+                copy = copy or dict(value)
+                copy[key] = new
+        return value if copy is None else copy
+    if kind is list or kind is tuple:
+        items = None
+        for i, item in enumerate(value):
+            if (new := finite(item)) is not item:
+                items = items or list(value)
+                items[i] = new
+        return value if items is None else kind(items)
+    return value
 
 
 @dataclass(frozen=True)
@@ -12,7 +46,7 @@ class IntentScore:
     confidence: float
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "confidence": round(self.confidence, 6)}
+        return {"name": self.name, "confidence": finite(round(self.confidence, 6))}
 
 
 @dataclass(frozen=True)
@@ -39,6 +73,7 @@ class Prediction:
     truncated: bool = False
 
     def to_dict(self) -> dict:
+        """Plain JSON types; every number finite (a NaN or infinity would be None)."""
         return {
             "text": self.text,
             "truncated": self.truncated,
@@ -47,8 +82,12 @@ class Prediction:
             "intents": [score.to_dict() for score in self.intents],
             "out_of_scope": self.out_of_scope,
             "out_of_scope_reason": self.out_of_scope_reason,
-            "sentiment": self.sentiment,
-            "cues": self.cues,
-            "entities": self.entities,
-            "context": self.context,
+            "sentiment": finite(self.sentiment),
+            "cues": finite(self.cues),
+            "entities": finite(self.entities),
+            "context": finite(self.context),
         }
+
+    def to_json(self, indent: int | None = None) -> str:
+        """``to_dict`` as JSON text (UTF-8 characters kept); never ``NaN`` or ``Infinity``."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent)

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pipeline.component import Component, register
+from ..features import vocabulary_size
+from ..pipeline.cache import LRU
+from ..pipeline.component import Component, idf, register, weights
 from ..pipeline.doc import Conversation
 from ..pipeline.params import Params, require
 from .contextual_intent import ContextualIntentClassifier, samples_from_dialogues
 from .window import last_agent_before, last_customer_before
+
+CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class ContextIntentParams(Params):
     agent_weight: float = 1.0
     previous_text_weight: float = 0.5
     previous_intent_weight: float = 1.0
-    intent_depth: int = 2  # earlier customer turns re-understood with history when their intent is not given
+    intent_depth: int = 20  # earlier customer turns read with their own history (20: the whole window)
 
     def check(self) -> None:
         require(
@@ -51,6 +55,12 @@ class ContextIntentComponent(Component):
 
     name = "context_intent"
     Params = ContextIntentParams
+
+    def __init__(self, params=None) -> None:
+        super().__init__(params)
+        # The intents decided for earlier turns, keyed by everything they are computed from (see
+        # ``_Reading.intent_of``): a conversation served turn by turn reads each turn about once.
+        self._decided = LRU(CACHE_SIZE)
 
     @classmethod
     def supports(cls, data, config) -> bool:
@@ -78,40 +88,34 @@ class ContextIntentComponent(Component):
         return self
 
     def process(self, batch) -> None:
+        depth = self.params.intent_depth
         for conversation in batch.conversations:
             current = conversation.current
             if current.features is None or current.intent is None:
                 continue
-            memo: dict = {}
-            end = len(conversation.window)
-            conversation.intent = self._predict_at(conversation, current, end, self.params.intent_depth, memo)
-            conversation.earlier_intents = {i: name for (i, depth), name in memo.items() if depth > 0}
-
-    def _predict_at(self, conversation: Conversation, doc, end: int, depth: int, memo: dict):
-        """The history-aware result of ``doc``, a customer turn read after ``window[:end]``."""
-        window, docs = conversation.window, conversation.window_docs
-        agent = last_agent_before(window, end)
-        agent_doc = docs[agent].doc if agent is not None else None
-        last = last_customer_before(window, end)
-        previous_features = previous_intent = None
-        if last is not None:
-            previous_features = docs[last].features
-            previous_intent = window[last].intent or self._intent_of(conversation, last, depth - 1, memo)
-        return self.model_.predict_one(doc.features, agent_doc, previous_features, previous_intent, doc.known)
-
-    def _intent_of(self, conversation: Conversation, index: int, depth: int, memo: dict) -> str | None:
-        """The intent decided for the earlier customer turn ``window[index]`` read ``depth`` deep."""
-        key = (index, depth)
-        if key not in memo:
-            doc = conversation.window_docs[index]
-            if depth <= 0 or doc.features is None:
-                memo[key] = top_name(doc.intent)
-            else:
-                memo[key] = top_name(self._predict_at(conversation, doc, index, depth, memo))
-        return memo[key]
+            read = _Reading(self, conversation)
+            conversation.intent = read.predict_at(current, len(conversation.window), depth)
+            customer = [i for i, turn in enumerate(conversation.window) if turn.speaker == "customer"]
+            for distance, i in enumerate(reversed(customer), 1):
+                if depth - distance > 0 and not conversation.window[i].intent:
+                    conversation.earlier_intents[i] = read.intent_of(i, depth - distance)
 
     def to_state(self):
         return self.model_.to_state()
+
+    @classmethod
+    def array_spec(cls, state):
+        """``agent_idf``: the agent-turn vocabulary's idf; ``model_weights``: float16, one row per column
+        (utterance and previous-turn features, agent-turn features, one per previous intent and one for
+        none), one column per intent; ``model_intercept``: float32, one per intent."""
+        n_utterance, n_agent = int(state["n_utterance_features"]), vocabulary_size(state["agent_featurizer"])
+        n_rows = 2 * n_utterance + n_agent + len(state["labels"]) + 1
+        n_labels = len(state["model"]["labels"])
+        return {
+            "agent_idf": idf(n_agent),
+            "model_weights": weights(n_rows, n_labels, dtype="float16"),
+            "model_intercept": weights(n_labels),
+        }
 
     @classmethod
     def from_state(cls, params, state, arrays):
@@ -121,3 +125,53 @@ class ContextIntentComponent(Component):
 
     def check(self, components) -> None:
         self.model_.check_features(components["features"].n_features_)
+
+
+class _Reading:
+    """One conversation read by the history-aware model: each earlier customer turn with the turns before it.
+
+    A turn read ``depth`` deep uses the intent decided for the previous customer turn read
+    ``depth - 1`` deep; at depth 0 its own words decide. This is how training decodes (each turn's
+    previous intent is the model's own earlier answer), so with ``intent_depth`` at least the number
+    of customer turns in the window, every turn is read as in training.
+    """
+
+    def __init__(self, component: ContextIntentComponent, conversation: Conversation) -> None:
+        self.model = component.model_
+        self.decided = component._decided
+        self.window, self.docs = conversation.window, conversation.window_docs
+        self.customers_before = []  # customer turns before each index
+        count = 0
+        for turn in self.window:
+            self.customers_before.append(count)
+            count += turn.speaker == "customer"
+
+    def predict_at(self, doc, end: int, depth: int):
+        """The history-aware result of ``doc``, a customer turn read after ``window[:end]``."""
+        agent = last_agent_before(self.window, end)
+        agent_doc = self.docs[agent].doc if agent is not None else None
+        last = last_customer_before(self.window, end)
+        previous_features = previous_intent = None
+        if last is not None:
+            previous_features = self.docs[last].features
+            previous_intent = self.window[last].intent or self.intent_of(last, depth - 1)
+        return self.model.predict_one(doc.features, agent_doc, previous_features, previous_intent, doc.known)
+
+    def intent_of(self, index: int, depth: int) -> str | None:
+        """The intent decided for the earlier customer turn ``window[index]`` read ``depth`` deep.
+
+        Remembered under the turns up to it (speaker, text, given intent: all the model reads) and
+        the depth that matters (deeper than its earlier customer turns reads the same), so a
+        remembered value is exactly what reading it again would give.
+        """
+        doc = self.docs[index]
+        if depth <= 0 or doc.features is None:
+            return top_name(doc.intent)
+        depth = min(depth, self.customers_before[index] + 1)
+        key = (tuple((t.speaker, t.text, t.intent) for t in self.window[: index + 1]), depth)
+        name = self.decided.get(key)
+        if name is None:
+            name = top_name(self.predict_at(doc, index, depth))
+            if name is not None:
+                self.decided.put(key, name)
+        return name

@@ -28,6 +28,7 @@ EMPTY_DECLARATION = "E117"
 ENTITY_TRAINING = "E118"
 ENTITY_SCORES = "E119"
 UNKNOWN_SPEAKER = "E123"
+TOO_LARGE = "E127"
 
 # What each code means (and what to do) is registered once, in empathy_nlu.errors.ERRORS.
 DESCRIPTIONS: dict[str, str] = {
@@ -53,5 +54,6 @@ DESCRIPTIONS: dict[str, str] = {
         ENTITY_TRAINING,
         ENTITY_SCORES,
         UNKNOWN_SPEAKER,
+        TOO_LARGE,
     )
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..pipeline.component import Component, register
-from ..pipeline.doc import TEXT
 from ..pipeline.params import Params
 from .parser import DIMENSIONS, BuiltinEntityParser, check_entities_config
 
@@ -44,7 +43,7 @@ class EntitiesComponent(Component):
 
     def process(self, batch) -> None:
         for doc in batch.docs:
-            if doc.depth != TEXT:
+            if doc.entities_pending:
                 doc.entities = self.parser_.parse(doc.text, doc.reference)
 
     def to_state(self):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pipeline.component import Component, register, state_error
+from ..pipeline.component import Component, register, state_error, weights
 from ..pipeline.params import Params, require
 from .linear import LinearIntentClassifier
 from .multi_label import MultiLabelIntentClassifier, label_set
@@ -51,7 +51,7 @@ class _IntentBase(Component):
     """Shared by both: fill ``doc.intent`` for every doc with features, batch-first."""
 
     def process(self, batch) -> None:
-        docs = [d for d in batch.docs if d.features is not None]
+        docs = [d for d in batch.docs if d.models_pending and d.features is not None]
         rows = [d.features for d in docs]
         for doc, result in zip(docs, self.model_.predict_rows(rows, [d.known for d in docs]), strict=True):
             doc.intent = result
@@ -89,6 +89,13 @@ class IntentComponent(_IntentBase):
         return self
 
     @classmethod
+    def array_spec(cls, state):
+        """``weights``: float16, one row per shared feature (checked in ``check``), one column per
+        intent; ``intercept``: float32, one per intent."""
+        n_labels = len(state["labels"])
+        return {"weights": weights(None, n_labels, dtype="float16"), "intercept": weights(n_labels)}
+
+    @classmethod
     def from_state(cls, params, state, arrays):
         component = cls(params)
         component.model_ = LinearIntentClassifier.from_state(state, arrays)
@@ -115,6 +122,17 @@ class MultiIntentComponent(_IntentBase):
         )
         self.metrics_ = {"intent_cross_validation": self.model_.cv_metrics_}
         return self
+
+    @classmethod
+    def array_spec(cls, state):
+        """As ``intent``, plus float64 ``platt_scale`` and ``platt_bias``: one sigmoid per intent."""
+        n_labels = len(state["labels"])
+        return {
+            "weights": weights(None, n_labels, dtype="float16"),
+            "intercept": weights(n_labels),
+            "platt_scale": weights(n_labels, dtype="float64"),
+            "platt_bias": weights(n_labels, dtype="float64"),
+        }
 
     @classmethod
     def from_state(cls, params, state, arrays):

@@ -33,6 +33,14 @@ class IntentResult:
         return self.ranking[0]
 
 
+def check_decision_state(threshold: float, ranking_size, what: str) -> None:
+    """Refuse a saved threshold outside [0, 1] or a ranking size below 1 (an empty ranking)."""
+    if not 0.0 <= threshold <= 1.0 or not isinstance(ranking_size, int) or ranking_size < 1:
+        raise ModelError(
+            f"{what} threshold {threshold} or ranking size {ranking_size!r} is out of range; retrain.", "E240"
+        )
+
+
 class LinearIntentClassifier:
     """Word + character n-gram TF-IDF into one-vs-rest LinearSVC, calibrated by temperature scaling."""
 
@@ -143,6 +151,7 @@ class LinearIntentClassifier:
             model.model_ = CalibratedLinearSVC.from_state(state["linear_model"], arrays)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"intent classifier state is incomplete ({exc!r}); retrain.", "E204") from exc
+        check_decision_state(model.threshold_, model.ranking_size, "intent classifier")
         model.oos_index_ = model.labels_.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels_ else None
         return model
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import DataError, ModelError, NotFittedError
 from ..rows import Row, row_scores
 from ..schema import OUT_OF_SCOPE, Dataset, Example
-from .linear import LinearIntentClassifier
+from .linear import LinearIntentClassifier, check_decision_state
 
 # Candidate thresholds on the calibrated probability; the one with the best out-of-fold micro-F1 wins.
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
@@ -262,6 +262,7 @@ class MultiLabelIntentClassifier:
             model.bias_ = np.asarray(arrays["platt_bias"], dtype=np.float64)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"multi-intent state is incomplete ({exc!r}); retrain.", "E204") from exc
+        check_decision_state(model.threshold_, model.ranking_size, "multi-intent classifier")
         model.oos_index_ = model.labels_.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels_ else None
         return model
 

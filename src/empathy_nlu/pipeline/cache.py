@@ -1,9 +1,9 @@
-"""A small thread-safe LRU for earlier turns understood on their own.
+"""A small thread-safe LRU: what earlier turns gave, so a conversation served turn by turn is cheap.
 
-Why it cannot change an answer: a key is everything the value is computed from
-(how far the turn is understood, its text, its reference time), and a doc is
-understood the same way alone or in any batch; so a hit returns exactly what a
-miss would compute. It only saves time when a conversation is replayed turn by turn.
+Why it cannot change an answer: every key is everything its value is computed from
+(a text for what the models say of it; a text and a reference time for its entities;
+the turns up to one for the intent decided for it), and a text is understood the same
+way alone or in any batch; so a hit returns exactly what a miss would compute.
 """
 
 from __future__ import annotations

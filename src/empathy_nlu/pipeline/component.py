@@ -9,6 +9,8 @@ is also its config section and its file name in a model directory. It declares:
 - ``fit(data, fitted, say)``: learn from ``TrainingData`` and the components fitted before it;
 - ``process(batch)``: fill the fields it owns on the docs of a ``Batch`` (batch-first);
 - ``to_state()`` / ``from_state(params, state, arrays)``: plain JSON and numpy arrays, never pickle;
+- ``array_spec(state)``: the dtype, shape and value range of every array it saves (``ArraySpec``),
+  checked by ``check_arrays`` before ``from_state`` sees the arrays;
 - ``check(components)``: refuse a loaded state that does not fit the other components.
 
 Training is a loop over the registered components in order; prediction is the same loop
@@ -18,6 +20,7 @@ over ``process``. A new component is a class with this contract plus one ``@regi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,6 +32,42 @@ from .params import Params
 Progress = Callable[[str], None]
 
 REGISTRY: dict[str, type[Component]] = {}
+
+# -- what a saved array may hold (docs/model_files.md) --------------------------------------------------
+# Trained weights are below 10 in magnitude; the bound only refuses absurd values (1e308, 3e38) whose
+# products overflow to inf and NaN. float16 arrays cannot exceed 65504, so it never binds them.
+WEIGHT_LIMIT = 1e6
+# idf = 1 + log((1 + n_docs) / (1 + df)) with df <= n_docs: at least 1; 50 would need e^49 texts.
+IDF_RANGE = (1.0, 50.0)
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """What one saved array must be: its dtype, its shape and the range of its values.
+
+    ``shape`` gives each dimension's length, or None where it depends on another component (the
+    number of shared features): ``check(components)`` checks that one once every component is loaded.
+    """
+
+    dtype: str
+    shape: tuple[int | None, ...]
+    low: float = -WEIGHT_LIMIT
+    high: float = WEIGHT_LIMIT
+
+
+def weights(*shape: int | None, dtype: str = "float32") -> ArraySpec:
+    """Linear weights, intercepts, calibration and CRF weights: finite, |value| <= ``WEIGHT_LIMIT``."""
+    return ArraySpec(dtype, shape)
+
+
+def idf(length: int) -> ArraySpec:
+    """Inverse document frequencies of a vocabulary of ``length`` n-grams (float32, ``IDF_RANGE``)."""
+    return ArraySpec("float32", (length,), *IDF_RANGE)
+
+
+def indices(length: int | None, size: int) -> ArraySpec:
+    """int32 positions into a list of ``size`` items: 0 <= value < size."""
+    return ArraySpec("int32", (length,), 0, size - 1)
 
 
 class Component:
@@ -56,6 +95,11 @@ class Component:
         return {}, {}
 
     @classmethod
+    def array_spec(cls, state: dict) -> dict[str, ArraySpec]:
+        """Every array ``to_state`` saves, by name, as ``state`` (the JSON part, already read) implies."""
+        return {}
+
+    @classmethod
     def from_state(cls, params: Params, state: dict, arrays: dict[str, np.ndarray]) -> Component:
         return cls(params)
 
@@ -74,3 +118,65 @@ def register(cls: type[Component]) -> type[Component]:
 def state_error(name: str, exc: Exception) -> ModelError:
     """The error for a component state that cannot be read back."""
     return ModelError(f"the {name!r} component's state is incomplete ({exc!r}); retrain the model.", "E204")
+
+
+# An IEEE float is NaN or infinite exactly when its exponent bits are all ones: a bit test is six times
+# faster than np.isfinite on float16 weights (0.7 ms for the bundled model's largest array).
+_EXPONENT_BITS = {
+    np.dtype(np.float16): (np.uint16, 0x7C00),
+    np.dtype(np.float32): (np.uint32, 0x7F800000),
+    np.dtype(np.float64): (np.uint64, 0x7FF0000000000000),
+}
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether no value of the float ``array`` is NaN or infinite."""
+    bits = _EXPONENT_BITS.get(array.dtype)
+    if bits is None:  # another byte order or width
+        return bool(np.isfinite(array).all())
+    unsigned, mask = bits
+    return not ((array.view(unsigned) & unsigned(mask)) == mask).any()
+
+
+def check_arrays(cls: type[Component], state: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Refuse arrays that are not exactly what ``cls.array_spec(state)`` declares, before ``from_state``.
+
+    A checksum only says a file is the one the manifest lists; this says it is what the component
+    can use: the declared names (E239), dtype (E235, either byte order), shape (E236), no NaN or
+    infinity (E237) and values within the declared range (E238). Without it an int64, bool, string
+    or complex array is cast silently and a NaN weight makes every answer NaN.
+    """
+    name = cls.name
+    try:
+        specs = cls.array_spec(state)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise state_error(name, exc) from exc
+    missing, extra = sorted(set(specs) - set(arrays)), sorted(set(arrays) - set(specs))
+    if missing or extra:
+        raise ModelError(
+            f"the {name!r} component has arrays {sorted(arrays)}, it saves {sorted(specs)} "
+            f"(missing {missing}, not its own {extra}); retrain or restore the model.",
+            "E239",
+        )
+    for key, spec in specs.items():
+        array, where = arrays[key], f"array {key!r} of the {name!r} component"
+        if array.dtype.newbyteorder("=") != np.dtype(spec.dtype):
+            raise ModelError(f"{where} is {array.dtype}, it must be {spec.dtype}; retrain the model.", "E235")
+        if array.ndim != len(spec.shape) or any(
+            want is not None and have != want for have, want in zip(array.shape, spec.shape, strict=True)
+        ):
+            expected = tuple("any" if n is None else n for n in spec.shape)
+            raise ModelError(f"{where} has shape {array.shape}, expected {expected}; retrain.", "E236")
+        if array.size == 0:
+            continue
+        if array.dtype.kind == "f" and not all_finite(array):
+            raise ModelError(f"{where} holds NaN or infinite values; retrain or restore the model.", "E237")
+        info = np.finfo(array.dtype) if array.dtype.kind == "f" else np.iinfo(array.dtype)
+        if spec.low > float(info.min) or spec.high < float(info.max):  # float16: its dtype bounds it
+            low, high = array.min(), array.max()
+            if low < spec.low or high > spec.high:
+                raise ModelError(
+                    f"{where} has values in [{low}, {high}], outside [{spec.low}, {spec.high}]; "
+                    "retrain or restore the model.",
+                    "E238",
+                )

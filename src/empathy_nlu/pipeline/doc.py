@@ -37,10 +37,14 @@ class TurnDoc:
     sentiment: dict | None = None
     cues: dict = field(default_factory=dict)
     entities: list[dict] = field(default_factory=list)
+    # What is still to compute: the models' fields (doc .. sentiment) and the entities. The pipeline
+    # clears them when it fills a doc from its cache; components compute only what is pending.
+    models_pending: bool = True
+    entities_pending: bool = True
 
-    @property
-    def wants_models(self) -> bool:
-        return self.depth in (FULL, NO_CUES)
+    def __post_init__(self) -> None:
+        self.models_pending = self.depth in (FULL, NO_CUES)
+        self.entities_pending = self.depth != TEXT
 
 
 @dataclass(eq=False, slots=True)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ..entity_parser import mask_card_numbers
 from ..intent_classifier.multi_label import predicted_intents
 from ..prediction import IntentScore, Prediction
+from ..privacy import PrivacyParams, mask_prediction
 from ..schema import OUT_OF_SCOPE
+
+# Masked a little past the cut of a truncated text, so a number straddling it is recognized and not
+# half shown.
+LOOK_PAST = 64
 
 
 def intent_fields(result, has_intent_model: bool) -> tuple:
@@ -22,24 +26,45 @@ def intent_fields(result, has_intent_model: bool) -> tuple:
     return IntentScore(OUT_OF_SCOPE, oos_confidence), ranking, True, result.reason
 
 
-def echo(text: str, read: int) -> str:
-    """The part of ``text`` that was read, card numbers masked; masked a little past the cut, so a
-    number that straddles it is recognized and not half shown."""
-    return mask_card_numbers(text[: read + 64])[:read]
+def echo(text: str, read: int, entities: list[dict], cues: dict, privacy: PrivacyParams | None = None):
+    """``(text, entities, cues)`` of the Prediction: the part of ``text`` that was read, with personal
+    data masked by the ``privacy`` policy (length kept), and every entity and cue span over masked
+    characters showing the masked characters (``text[start:end] == entity["text"]`` still holds)."""
+    masked, entities, findings = mask_prediction(text[: read + LOOK_PAST], entities, privacy)
+    masked = masked[:read]
+    if findings and cues:
+        cues = {name: _masked_cue(cue, masked, findings) for name, cue in cues.items()}
+    return masked, entities, cues
 
 
-def make_prediction(text: str, doc, result, context: dict, has_intent_model: bool) -> Prediction:
+def _masked_cue(cue, masked: str, findings) -> dict:
+    evidence = cue.get("evidence") if isinstance(cue, dict) else None
+    if not evidence:
+        return cue
+    out = []
+    for item in evidence:
+        start, end = item.get("start"), item.get("end")
+        if isinstance(start, int) and isinstance(end, int) and any(f.start < end and start < f.end for f in findings):
+            item = {**item, "text": masked[start:end]}
+        out.append(item)
+    return {**cue, "evidence": out}
+
+
+def make_prediction(
+    text: str, doc, result, context: dict, has_intent_model: bool, privacy: PrivacyParams | None = None
+) -> Prediction:
     """The Prediction of ``text`` whose doc is ``doc`` (the part read) and final intent ``result``."""
     intent, ranking, out_of_scope, reason = intent_fields(result, has_intent_model)
+    shown, entities, cues = echo(text, len(doc.text), doc.entities, doc.cues, privacy)
     return Prediction(
-        echo(text, len(doc.text)),
+        shown,
         intent,
         ranking,
         out_of_scope,
         reason,
         doc.sentiment,
-        doc.cues,
-        doc.entities,
+        cues,
+        entities,
         context,
         [IntentScore(name, p) for name, p in predicted_intents(result)] if intent is not None else [],
         truncated=len(doc.text) < len(text),

@@ -23,7 +23,7 @@ from ..schema import Turn
 from .cache import LRU
 from .component import Component
 from .decide import final_intent
-from .doc import ENTITIES, FULL, NO_CUES, Batch, Conversation, TurnDoc
+from .doc import ENTITIES, FULL, NO_CUES, TEXT, Batch, Conversation, TurnDoc
 from .output import make_prediction
 
 CACHE_SIZE = 8192
@@ -56,15 +56,20 @@ class Pipeline:
         """``Prediction`` of every request, in order."""
         fresh: dict = {}
         conversations = [self._conversation(request, fresh) for request in requests]
-        docs = [c.current for c in conversations] + list(fresh.values())
+        earlier = [
+            doc
+            for doc in fresh.values()
+            if doc.models_pending or doc.entities_pending or (doc.depth == TEXT and doc.doc is None)
+        ]
+        docs = [c.current for c in conversations] + earlier
         for doc in docs:
-            if doc.depth != ENTITIES:
+            if doc.doc is None and doc.depth != ENTITIES:
                 doc.doc = preprocess(doc.text)
         batch = Batch(docs, conversations)
         for component in self.components.values():
             component.process(batch)
-        for key, doc in fresh.items():
-            self._earlier.put(key, doc)
+        for doc in docs:
+            self._remember(doc)
         return [self._prediction(c, r) for c, r in zip(conversations, requests, strict=True)]
 
     def _conversation(self, request: Request, fresh: dict) -> Conversation:
@@ -83,27 +88,49 @@ class Pipeline:
         return Conversation(current, request.channel, window, docs)
 
     def _earlier_doc(self, text: str, reference: datetime, depth: str, fresh: dict) -> TurnDoc:
-        """An earlier turn's doc: remembered, already asked for in this batch, or new."""
-        keys = [(depth, text, reference)]
-        if depth != NO_CUES:
-            keys.append((NO_CUES, text, reference))  # understood in full serves every lesser need
-        for key in keys:
-            doc = fresh.get(key) or self._earlier.get(key)
-            if doc is not None:
-                return doc
-        doc = fresh[keys[0]] = TurnDoc(text, reference, depth)
+        """An earlier turn's doc, filled from what is remembered of its text; one per batch."""
+        key = (depth, text, reference)
+        doc = fresh.get(key)
+        if doc is None:
+            doc = fresh[key] = TurnDoc(text, reference, depth)
+            self._recall(doc)
         return doc
+
+    # -- the cache: what a text gives alone (models) and with a reference time (entities) -----------
+    def _recall(self, doc: TurnDoc) -> None:
+        known = self._earlier.get(("models", doc.text))
+        if known is not None:
+            doc.doc = known.doc
+            if doc.models_pending:
+                doc.features, doc.known = known.features, known.known
+                doc.intent, doc.sentiment = known.intent, known.sentiment
+                doc.models_pending = False
+        elif doc.depth == TEXT:
+            doc.doc = self._earlier.get(("text", doc.text))
+        if doc.entities_pending:
+            entities = self._earlier.get(("entities", doc.text, doc.reference))
+            if entities is not None:
+                doc.entities, doc.entities_pending = entities, False
+
+    def _remember(self, doc: TurnDoc) -> None:
+        if doc.depth in (FULL, NO_CUES):
+            self._earlier.put(("models", doc.text), doc)
+        if doc.depth == TEXT:
+            self._earlier.put(("text", doc.text), doc.doc)
+        else:
+            self._earlier.put(("entities", doc.text, doc.reference), doc.entities)
 
     def _prediction(self, conversation: Conversation, request: Request):
         has_intent = "intent" in self.components or "multi_intent" in self.components
         context = self.config["context"]
+        privacy = self.config.get("privacy")  # personal data masked by this policy (docs/privacy.md)
         if not context.enabled:
             current = conversation.current
-            return make_prediction(request.text, current, current.intent, {}, has_intent)
+            return make_prediction(request.text, current, current.intent, {}, has_intent, privacy)
         earlier = earlier_facts(conversation)
         result, source = final_intent(conversation, earlier, context.sentiment_window)
         facts = current_facts(
             conversation.current, result if has_intent else None, request.channel, request.reference
         )
-        described = describe(facts, earlier, len(conversation.window), source, context)
-        return make_prediction(request.text, conversation.current, result, described, has_intent)
+        described = describe(facts, earlier, len(conversation.window), source, context, privacy)
+        return make_prediction(request.text, conversation.current, result, described, has_intent, privacy)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pipeline.component import Component, register
+from ..pipeline.component import Component, register, weights
 from ..pipeline.params import Params, require
+from .affect import AFFECT_FEATURES
 from .classifier import SentimentClassifier
 
 
@@ -52,7 +53,7 @@ class SentimentComponent(Component):
         return self
 
     def process(self, batch) -> None:
-        docs = [d for d in batch.docs if d.features is not None]
+        docs = [d for d in batch.docs if d.models_pending and d.features is not None]
         results = self.model_.predict_rows([d.features for d in docs], [d.doc for d in docs])
         for doc, result in zip(docs, results, strict=True):
             doc.sentiment = result
@@ -63,6 +64,14 @@ class SentimentComponent(Component):
 
     def to_state(self):
         return self.model_.to_state()
+
+    @classmethod
+    def array_spec(cls, state):
+        """``weights``: float16, one row per column (shared features, negation words, affect features),
+        one column per label; ``intercept``: float32, one per label."""
+        n_rows = int(state["n_shared_features"]) + len(state["negation_vocabulary"]) + len(AFFECT_FEATURES)
+        n_labels = len(state["labels"])
+        return {"weights": weights(n_rows, n_labels, dtype="float16"), "intercept": weights(n_labels)}
 
     @classmethod
     def from_state(cls, params, state, arrays):

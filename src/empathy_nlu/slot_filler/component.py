@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..entity_parser.resolve import resolve_overlaps
-from ..pipeline.component import Component, register
-from ..pipeline.doc import TEXT
+from ..pipeline.component import Component, indices, register, weights
 from ..pipeline.params import Params, require
 from .crf import CRFSlotFiller, entity_training_examples
 
@@ -62,13 +61,26 @@ class SlotFillerComponent(Component):
 
     def process(self, batch) -> None:
         for doc in batch.docs:
-            if doc.depth != TEXT:
+            if doc.entities_pending:
                 learned = self.tagger_.predict_one(doc.text)
                 if learned:
                     doc.entities = resolve_overlaps(doc.entities, learned)
 
     def to_state(self):
         return self.tagger_.to_state()
+
+    @classmethod
+    def array_spec(cls, state):
+        """The nonzero state weights as three equal-length vectors (``from_state`` checks the lengths
+        agree): ``state_rows`` (an attribute), ``state_labels`` (a label) and ``state_weights``; and
+        ``transitions``, label to label."""
+        n_attributes, n_labels = len(state["attributes"]), len(state["labels"])
+        return {
+            "state_rows": indices(None, n_attributes),
+            "state_labels": indices(None, n_labels),
+            "state_weights": weights(None),
+            "transitions": weights(n_labels, n_labels),
+        }
 
     @classmethod
     def from_state(cls, params, state, arrays):

@@ -1,0 +1,361 @@
+"""Finding personal data in free text: payment cards, IBANs, US SSNs, e-mails, phones, a deployment's patterns.
+
+Why regexes that only *propose* and ``python-stdnum`` that decides: a support message is full of
+numbers (amounts, dates, order ids), and the difference between a card number and an order number
+is a checksum (Luhn), between an IBAN and a product code a mod-97 checksum and a country format,
+between an SSN and a reference the issued area/group/serial ranges. Those rules come from a
+maintained validator, not from code of ours. What we detect follows Microsoft Presidio's
+recognizers (``CreditCardRecognizer``, ``IbanRecognizer``, ``UsSsnRecognizer``, ``EmailRecognizer``,
+``PhoneRecognizer``), with wider separators (dots, spelled-out digits) and no context scoring: a
+masker must decide, not score.
+
+Why linear time: this runs on every ``predict`` and on every stored turn, on text a customer
+controls. Every regex here has mandatory separators between digit groups (no two quantifiers can
+share a character), a lookbehind that anchors it at the start of a run, or both, so no input makes
+it backtrack more than a bounded amount per character; candidates are validated in Python in
+bounded windows (a card is at most 19 digits, an IBAN at most 34 characters).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stdnum import iban as _iban
+from stdnum import luhn as _luhn
+from stdnum.us import ssn as _ssn
+
+__all__ = [
+    "CONTACT",
+    "FINANCIAL",
+    "KINDS",
+    "Detector",
+    "Finding",
+    "luhn_valid",
+    "plausible_phone",
+    "ssn_valid",
+]
+
+FINANCIAL = frozenset({"card", "iban", "ssn"})
+CONTACT = frozenset({"email", "phone"})
+KINDS = ("card", "iban", "ssn", "email", "phone")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One piece of personal data: ``text[start:end]``, its kind, and what masking may show of it.
+
+    ``keep``: absolute ``(start, end)`` spans a length-keeping mask leaves visible (a card's last
+    four digits, an IBAN's country code and last four). ``last4``: a card's last four digits.
+    """
+
+    start: int
+    end: int
+    kind: str
+    keep: tuple[tuple[int, int], ...] = ()
+    last4: str = ""
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum of every payment card number (``python-stdnum``)."""
+    return _luhn.is_valid(digits)
+
+
+# stdnum refuses the three SSNs that were published as examples (078-05-1120 was printed on a
+# wallet insert and used by thousands of people). They are still SSNs a customer may type: masked.
+_PUBLISHED_SSNS = frozenset({"078051120", "219099999", "457555462"})
+
+
+def ssn_valid(digits: str) -> bool:
+    """A US social security number that can be issued: area not 000, 666 or 9xx, group not 00,
+    serial not 0000 (``python-stdnum``), or one of the published example numbers."""
+    return digits in _PUBLISHED_SSNS or _ssn.is_valid(digits)
+
+
+# -- candidates -------------------------------------------------------------------------------------
+# Digit groups joined by a space, a dot or a dash (with a space either side or not): "4111 1111 1111
+# 1111", "4111.1111.1111.1111", "078-05-1120", "4111 - 1111 - ...". The separator between groups is
+# mandatory, so a run is matched in one pass.
+_RUN = re.compile(r"\d+(?:(?: ?[.\-] ?| )\d+)*")
+_GROUP = re.compile(r"\d+")
+_EMAIL = re.compile(
+    r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}",
+)
+# An optional "+" or "00", an optional "(area)", then digit groups with single separators.
+_PHONE = re.compile(
+    r"(?<![\w.,])(?<!\d:)(?:\+|00)?(?:\(\d{1,5}\)[ .\-]?|\d{1,4}[ .\-]?\(\d{1,5}\)[ .\-]?)?\d+(?:[ .\-]\d+)*",
+)
+_PHONE_NOT_AFTER = re.compile(r"[:/,.]\d|\s?[%°]")  # "20:31", "1/2", "1,000", "15%": a time, a ratio, ...
+_CURRENCY_BEFORE = re.compile(r"[$€£¥]\s?$|\b(?:usd|eur|gbp|chf)\s?$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(
+    r"\s?(?:[$€£¥]|(?:usd|eur|gbp|chf|dollars?|euros?|pounds?|bucks|quid|cents?|pence)\b)", re.IGNORECASE
+)
+# Calendar dates and thousands-grouped amounts look like phone numbers to the pattern above.
+_NOT_PHONE = re.compile(
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3}){2,}"
+)
+_DECIMAL = re.compile(r"\d+\.\d+")  # "3.14159265358979", "1234.5678"
+_DATE_INSIDE = re.compile(r"(?<!\d)(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?!\d)")
+_IBAN_START = re.compile(r"(?<![^\W_])[A-Za-z]{2}\d{2}")
+_IBAN_CHUNK = re.compile(r"[A-Za-z0-9]+")
+_SPELLED_WORDS = "zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple"
+# Seven or more digit words in a row ("four one one one, one one one one ..."), as typed or transcribed.
+_SPELLED = re.compile(rf"\b(?:{_SPELLED_WORDS})\b(?:[\s,.\-]+(?:{_SPELLED_WORDS})\b){{6,}}", re.IGNORECASE)
+_SPELLED_WORD = re.compile(rf"\b(?:{_SPELLED_WORDS})\b", re.IGNORECASE)
+_DIGIT_OF = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_GATE = re.compile(r"[\d@]")
+# A bare nine-digit number right after one of these words is a reference, not an SSN ...
+_ID_WORDS = frozenset(
+    "order tracking ticket invoice ref reference case confirmation transaction txn booking parcel "
+    "shipment receipt".split()
+)
+# ... unless the customer says it is one.
+_SSN_WORDS = frozenset("ssn ssns social security ss".split())
+_WORDS_BEFORE = re.compile(r"[a-z]+", re.IGNORECASE)
+
+
+def plausible_phone(text: str) -> bool:
+    """A phone-like string that is not a date, an amount or a bare short number."""
+    if _NOT_PHONE.fullmatch(text) or _DATE_INSIDE.search(text) or _DECIMAL.fullmatch(text):
+        return False
+    n_digits = sum(c.isdigit() for c in text)
+    if n_digits < 7 or n_digits > 15:
+        return False
+    # a bare run of 7-9 digits is more often an order or reference number
+    return text.startswith(("+", "00", "(")) or bool(re.search(r"[ .\-()]", text)) or n_digits >= 10
+
+
+class Detector:
+    """Finds every piece of personal data in a text; ``patterns`` are a deployment's own
+    ``[(name, compiled regex)]`` (their ``value`` group, or only group, or whole match)."""
+
+    def __init__(self, patterns: tuple[tuple[str, re.Pattern], ...] = ()) -> None:
+        self.patterns = patterns
+
+    def find(self, text: str) -> list[Finding]:
+        """Every finding, sorted by start; findings of different kinds may overlap (masking joins them)."""
+        found: list[Finding] = []
+        if _GATE.search(text):
+            if "@" in text:
+                found += [Finding(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
+            found += _runs(text)
+            found += _ibans(text)
+            found += _phones(text)
+        found += _spelled(text)
+        for name, regex in self.patterns:
+            for m in regex.finditer(text):
+                group = _group_of(m)
+                start, end = m.span(group)
+                if end > start:
+                    found.append(Finding(start, end, name))
+        found.sort(key=lambda f: (f.start, f.end))
+        return found
+
+
+def _group_of(match: re.Match) -> int | str:
+    if "value" in match.re.groupindex:
+        return "value"
+    return 1 if match.re.groups == 1 else 0
+
+
+# -- cards and SSNs: runs of digit groups -----------------------------------------------------------
+def _runs(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for run in _RUN.finditer(text):
+        groups = [g.span() for g in _GROUP.finditer(text, run.start(), run.end())]
+        total = sum(e - s for s, e in groups)
+        if total >= 13:
+            out += _cards(text, groups)
+        if total >= 9:
+            out += _ssns(text, groups)
+    return out
+
+
+def _card_finding(text: str, groups: list[tuple[int, int]]) -> Finding:
+    digits = "".join(text[s:e] for s, e in groups)
+    keep, need = [], 4
+    for s, e in reversed(groups):  # the spans of the last four digits
+        take = min(need, e - s)
+        keep.append((e - take, e))
+        need -= take
+        if not need:
+            break
+    return Finding(groups[0][0], groups[-1][1], "card", tuple(reversed(keep)), digits[-4:])
+
+
+def _international(text: str, start: int) -> bool:
+    return text.startswith("00", start) or (start > 0 and text[start - 1] == "+")
+
+
+def _cards(text: str, groups: list[tuple[int, int]]) -> list[Finding]:
+    """Luhn-valid 13-19 digit stretches of whole groups, leftmost-longest; failing that, a run shaped
+    like a card (one group, or groups of 3-6 digits) is a mistyped card number, unless it starts like
+    an international phone number ("+", "00")."""
+    out: list[Finding] = []
+    n, i = len(groups), 0
+    while i < n:
+        best, total, digits = None, 0, ""
+        for j in range(i, n):
+            s, e = groups[j]
+            total += e - s
+            if total > 19:
+                break
+            digits += text[s:e]
+            if total >= 13 and not _decimal(text, groups[i : j + 1]) and luhn_valid(digits):
+                best = j
+        if best is None:
+            i += 1
+            continue
+        out.append(_card_finding(text, groups[i : best + 1]))
+        i = best + 1
+    if out:
+        return out
+    total = sum(e - s for s, e in groups)
+    shaped = len(groups) == 1 or (3 <= len(groups) <= 5 and all(3 <= e - s <= 6 for s, e in groups))
+    if 13 <= total <= 19 and shaped and not _international(text, groups[0][0]):
+        return [_card_finding(text, groups)]
+    return []
+
+
+def _decimal(text: str, groups: list[tuple[int, int]]) -> bool:
+    """Two groups joined by a dot are a decimal number ("3.14159265358979"), not a card."""
+    return len(groups) == 2 and text[groups[0][1]] == "."
+
+
+def _ssns(text: str, groups: list[tuple[int, int]]) -> list[Finding]:
+    """``AAA-GG-SSSS`` (one separator kind, not part of a longer number of that separator) or a bare
+    nine-digit group, with an area, group and serial that can be issued."""
+    out: list[Finding] = []
+    n = len(groups)
+    sizes = [e - s for s, e in groups]
+
+    def sep(k: int) -> str:  # the separator after group k ("" after the last)
+        return text[groups[k][1]] if 0 <= k < n - 1 else ""
+
+    for i, (start, end) in enumerate(groups):
+        if sizes[i : i + 3] == [3, 2, 4]:
+            mark, last = sep(i), groups[i + 2][1]
+            if sep(i + 1) == mark and sep(i - 1) != mark and sep(i + 2) != mark and _alone(text, start, last):
+                digits = "".join(text[s:e] for s, e in groups[i : i + 3])
+                if ssn_valid(digits):
+                    out.append(Finding(start, last, "ssn"))
+                    continue
+        bare = sizes[i] == 9 and sep(i - 1) in ("", " ") and sep(i) in ("", " ")
+        if bare and _alone(text, start, end) and ssn_valid(text[start:end]) and not _reference(text, start):
+            out.append(Finding(start, end, "ssn"))
+    return out
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """Not glued to a letter or an underscore on either side ("ORD123456789" is an id)."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
+
+
+def _reference(text: str, start: int) -> bool:
+    """A bare nine-digit number after "order", "ticket", "ref", ... (and no SSN word): a reference."""
+    words = [w.lower() for w in _WORDS_BEFORE.findall(text, max(0, start - 60), start)]
+    if _SSN_WORDS.intersection(words[-5:]):
+        return False
+    return bool(_ID_WORDS.intersection(words[-3:]))
+
+
+# -- IBANs ------------------------------------------------------------------------------------------
+def _ibans(text: str) -> list[Finding]:
+    """Two letters, two check digits, then letters and digits in chunks joined by single spaces or
+    dashes; the longest stretch of whole chunks that ``stdnum.iban`` validates (mod 97 and the
+    country's format). Any case: transcripts are lower case."""
+    out: list[Finding] = []
+    last_end = 0
+    for m in _IBAN_START.finditer(text):
+        if m.start() < last_end:
+            continue
+        ends, compact, pos = [], "", m.start()
+        while len(compact) <= 34:
+            chunk = _IBAN_CHUNK.match(text, pos)
+            if chunk is None:
+                break
+            compact += chunk.group()
+            if len(compact) > 34:
+                break
+            ends.append((chunk.end(), compact))
+            pos = chunk.end()
+            if pos + 1 < len(text) and text[pos] in " -" and text[pos + 1].isalnum():
+                pos += 1
+            else:
+                break
+        for end, number in reversed(ends):
+            if len(number) >= 15 and _iban.is_valid(number.upper()):
+                keep = ((m.start(), m.start() + 2), *_last_alnum(text, m.start(), end, 4))
+                out.append(Finding(m.start(), end, "iban", keep))
+                last_end = end
+                break
+    return out
+
+
+def _last_alnum(text: str, start: int, end: int, count: int) -> tuple[tuple[int, int], ...]:
+    spans = []
+    i = end
+    while i > start and count:
+        i -= 1
+        if text[i].isalnum():
+            spans.append((i, i + 1))
+            count -= 1
+    return tuple(reversed(spans))
+
+
+# -- phones -----------------------------------------------------------------------------------------
+def _phones(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for m in _PHONE.finditer(text):
+        raw = m.group()
+        if _PHONE_NOT_AFTER.match(text, m.end()) or not plausible_phone(raw):
+            continue
+        if _CURRENCY_BEFORE.search(text, max(0, m.start() - 5), m.start()) or _CURRENCY_AFTER.match(
+            text, m.end()
+        ):
+            continue  # "$1 500 000", "1 500 000 euros": an amount
+        out.append(Finding(m.start(), m.end(), "phone"))
+    return out
+
+
+# -- digits said as words ---------------------------------------------------------------------------
+def _spelled(text: str) -> list[Finding]:
+    """Seven or more digit words in a row: a card (13+ digits), an SSN (nine, valid) or a phone."""
+    if len(text) < 20:
+        return []
+    out: list[Finding] = []
+    for m in _SPELLED.finditer(text):
+        digits, repeat = "", 1
+        for word in _SPELLED_WORD.findall(m.group()):
+            word = word.lower()
+            if word == "double":
+                repeat = 2
+            elif word == "triple":
+                repeat = 3
+            else:
+                digits += _DIGIT_OF[word] * repeat
+                repeat = 1
+        if len(digits) < 7:
+            continue
+        if len(digits) >= 13:
+            kind = "card"
+        elif len(digits) == 9 and ssn_valid(digits):
+            kind = "ssn"
+        else:
+            kind = "phone"
+        out.append(Finding(m.start(), m.end(), kind, (), digits[-4:] if kind == "card" else ""))
+    return out
