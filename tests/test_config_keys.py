@@ -69,6 +69,9 @@ PROBES = {
     "context_intent.previous_text_weight": 0.0,
     "context_intent.previous_intent_weight": 0.0,
     "context_intent.intent_depth": 0,
+    # the probes carry an e-mail ("mail me at ana@example.org") and an order id ("ORD123456")
+    "privacy.mask_contacts_in_text": True,
+    "privacy.patterns": [{"name": "order_ref", "pattern": r"\bORD\d{6}\b"}],
 }
 # Keys of the accurate tier: they need the embedding extra to act (tests/test_embeddings.py trains with
 # them); here each must at least be validated.

@@ -1,4 +1,5 @@
-"""``mask_personal_data``: card numbers, e-mails and phones never reach the store or a hand-over."""
+"""``mask_personal_data`` and ``mask_card_numbers``: the entity parser's wrappers over the privacy layer
+(docs/privacy.md) keep card numbers, IBANs, SSNs, e-mails and phones out of the store and a hand-over."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from empathy_nlu.errors import InputError
         "4111111111111111",
         "378282246310005",
         "6011 0009 9013 9424",
+        "4111.1111.1111.1111",  # dots: passed unmasked before the privacy layer
+        "5500.0000.0000.0004",
+        "4111 - 1111 - 1111 - 1111",
     ],
 )
 def test_card_numbers_keep_only_the_last_four(raw):
@@ -72,6 +76,20 @@ def test_everything_in_one_message():
     assert "£40" in masked and "16/03/2022" in masked and "1111" in masked
 
 
+@pytest.mark.parametrize(
+    "raw, token",
+    [
+        ("DE89370400440532013000", "[iban]"),
+        ("GB82 WEST 1234 5698 7654 32", "[iban]"),  # its first groups were kept before
+        ("219099999", "[ssn]"),
+        ("078-05-1120", "[ssn]"),
+    ],
+)
+def test_ibans_and_social_security_numbers_are_masked(raw, token):
+    masked = mask_personal_data(f"my number is {raw} thanks")
+    assert masked == f"my number is {token} thanks"
+
+
 def test_not_a_string_is_an_input_error():
     with pytest.raises(InputError) as info:
         mask_personal_data(None)  # type: ignore[arg-type]
@@ -81,18 +99,30 @@ def test_not_a_string_is_an_input_error():
 def test_mask_card_numbers_keeps_length_and_last_four():
     from empathy_nlu.entity_parser import mask_card_numbers
 
-    for raw in ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111"):
+    for raw in ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "4111.1111.1111.1111"):
         text = f"my card {raw} was stolen"
         masked = mask_card_numbers(text)
         assert len(masked) == len(text) and masked.endswith("1111 was stolen")
         assert "4111" not in masked and raw not in masked
     assert mask_card_numbers("order 1234 costs 40 euros") == "order 1234 costs 40 euros"
+    # IBANs and SSNs are financial too; e-mails and phones are not this function's business
+    assert mask_card_numbers("iban DE89370400440532013000") == "iban DE****************3000"
+    assert mask_card_numbers("ssn 078-05-1120") == "ssn ***-**-****"
+    assert mask_card_numbers("mail jo@x.io") == "mail jo@x.io"
+
+
+def test_mask_card_numbers_of_a_non_string_is_an_input_error():
+    from empathy_nlu.entity_parser import mask_card_numbers
+
+    with pytest.raises(InputError) as info:
+        mask_card_numbers(b"4111111111111111")  # type: ignore[arg-type]
+    assert info.value.code == "E320"
 
 
 def test_the_raw_card_number_is_nowhere_in_a_prediction(support_model):
     import json
 
-    for raw in ("4111 1111 1111 1111", "4111111111111111"):
+    for raw in ("4111 1111 1111 1111", "4111111111111111", "4111.1111.1111.1111"):
         prediction = support_model.predict(f"someone used my card {raw} without asking")
         dumped = json.dumps(prediction.to_dict())
         assert raw not in dumped and "4111" not in dumped

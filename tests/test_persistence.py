@@ -1,5 +1,7 @@
 import json
+import os
 import shutil
+import time
 
 import numpy as np
 import pytest
@@ -111,3 +113,57 @@ def test_write_text_atomic(tmp_path):
     target = persistence.write_text_atomic(tmp_path / "out" / "report.json", '{"ok": true}\n')
     assert json.loads(target.read_text()) == {"ok": True}
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def _finished_pid() -> int:
+    """The pid of a process that has exited (as a killed save's would be)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process ids are checked on POSIX only")
+def test_leftovers_of_killed_saves_are_removed_by_the_next_save(support_model, tmp_path):
+    target = tmp_path / "model"
+    support_model.save(target)
+    dead = _finished_pid()
+    stale = [
+        tmp_path / f".model.tmp-{dead}-k1l2m3n4",  # killed while writing
+        tmp_path / f".model.old-{dead}-0a1b2c3d",  # killed between the two renames
+        tmp_path / ".model.tmp-q8r7s6t5",  # a name from before the pid was in it, two hours old
+    ]
+    for path in stale:
+        path.mkdir()
+        (path / "intent.weights.npy").write_bytes(b"half")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale[2], (two_hours_ago, two_hours_ago))
+    kept = [
+        tmp_path / f".model.tmp-{os.getpid()}-running",  # a save still running (this process)
+        tmp_path / ".model.tmp-recent",  # no pid, recent: it may be running
+        tmp_path / f".other.tmp-{dead}-abcd",  # another model's
+    ]
+    for path in kept:
+        path.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    link = tmp_path / f".model.tmp-{dead}-link"
+    link.symlink_to(outside, target_is_directory=True)  # never followed, never removed
+
+    support_model.save(target)
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+    assert link.is_symlink() and (outside / "keep.txt").read_text() == "mine"
+    Classifier.load(target)
+
+
+def test_a_save_names_its_temporary_directory_after_its_process(support_model, tmp_path, monkeypatch):
+    seen = []
+    real_replace = persistence._replace_dir
+    monkeypatch.setattr(persistence, "_replace_dir", lambda s, t: (seen.append(s.name), real_replace(s, t)))
+    support_model.save(tmp_path / "model")
+    assert seen and seen[0].startswith(f".model.tmp-{os.getpid()}-")

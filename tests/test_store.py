@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -86,6 +87,99 @@ def test_masking_keeps_card_numbers_emails_and_phones_out_of_every_file(path):
         assert store.history("c1")[0].prediction["entities"][0]["value"].endswith("1111")
     for needle in (CARD, CARD.replace(" ", "")):  # also after the WAL is checkpointed into the file
         assert needle.encode() not in db_bytes(path)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "4111.1111.1111.1111",  # dotted cards passed unmasked before the privacy layer
+        "4111- 1111- 1111- 1111",  # what the voice adapter used to make of a dashed card
+        "DE89370400440532013000",
+        "GB82 WEST 1234 5698 7654 32",
+        "219099999",
+        "078-05-1120",
+    ],
+)
+def test_dotted_cards_ibans_and_ssns_reach_no_file(path, raw):
+    text = f"my number is {raw}, please help"
+    prediction = {"text": text, "entities": [{"entity": "x", "text": raw, "start": 13, "end": 13 + len(raw)}]}
+    with SQLiteStore(path) as store:
+        stored = store.append("c1", Turn(text, channel="chat"), prediction=prediction, meta={"subject": raw})
+        data = db_bytes(path)
+        compact = "".join(raw.split())
+        for needle in {raw, compact, compact.replace(".", "").replace("-", "")}:
+            assert needle.encode() not in data, needle
+        assert raw not in stored.turn.text and stored.prediction["text"].startswith("my number is ")
+        entity = stored.prediction["entities"][0]
+        assert stored.prediction["text"][entity["start"] : entity["end"]] == entity["text"]  # offsets hold
+
+
+def test_masking_is_structural_and_leaves_timestamps_alone(path):
+    """The store masks text fields, not the serialized JSON: a timestamp with microseconds used to
+    come back as "2026-11-30T20:31:[phone]+00:00"."""
+    stamp = "2026-11-30T20:31:05.123456+00:00"
+    prediction = {
+        "text": "call me on 0770 090 0123",
+        "intent": {"name": "contact_details", "confidence": 0.9},
+        "context": {
+            "repeat_contact": {"is_repeat": True, "first_at": stamp, "channels": ["chat"], "turns": [0]},
+            "entities": [
+                {
+                    "entity": "phone_number",
+                    "value": "+447700900123",
+                    "text": "0770 090 0123",
+                    "turn": 0,
+                    "channel": "chat",
+                    "timestamp": stamp,
+                }
+            ],
+            "handoff": {"summary": 'Last message (chat): "call me on 0770 090 0123"'},
+        },
+    }
+    with SQLiteStore(path) as store:
+        store.append("c1", Turn("call me on 0770 090 0123", timestamp=T0), prediction=prediction)
+        [stored] = store.history("c1")
+    context = stored.prediction["context"]
+    assert context["repeat_contact"]["first_at"] == stamp
+    assert context["entities"][0]["timestamp"] == stamp
+    assert context["entities"][0]["value"] == "[phone]" and context["entities"][0]["text"] == "[phone]"
+    assert context["handoff"]["summary"] == 'Last message (chat): "call me on [phone]"'
+    assert stored.prediction["text"] == "call me on **** *** ****"  # length kept: offsets still hold
+    assert stored.turn.text == "call me on [phone]"
+    assert stored.prediction["intent"] == prediction["intent"]
+    assert b"0770 090 0123" not in db_bytes(path) and b"447700900123" not in db_bytes(path)
+
+
+def test_the_store_files_are_readable_by_their_owner_only(path):
+    old = os.umask(0o022)  # the usual umask: SQLite alone would create 0644 files
+    try:
+        with SQLiteStore(path) as store:
+            store.append("c1", Turn("hello"))
+            files = sorted(path.parent.glob(path.name + "*"))
+            assert [f.name for f in files] == [path.name, path.name + "-shm", path.name + "-wal"]
+            for file in files:
+                assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+    finally:
+        os.umask(old)
+
+
+def test_an_existing_store_file_keeps_its_mode(path):
+    path.touch(mode=0o640)
+    os.chmod(path, 0o640)
+    with SQLiteStore(path) as store:
+        store.append("c1", Turn("hello"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_deployment_pattern_is_masked_in_the_store(path):
+    privacy = {"patterns": [{"name": "member_id", "pattern": r"\bMB-\d{6}\b"}]}
+    with SQLiteStore(path, privacy=privacy) as store:
+        stored = store.append("c1", Turn("member MB-123456 here"), meta={"subject": "MB-123456"})
+        assert stored.turn.text == "member [member_id] here" and stored.meta == {"subject": "[member_id]"}
+    assert b"MB-123456" not in db_bytes(path)
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(path, privacy=3)
+    assert info.value.code == "E605"
 
 
 def test_masking_can_be_turned_off(path):

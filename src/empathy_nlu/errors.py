@@ -546,6 +546,36 @@ ERRORS: dict[str, ErrorInfo] = {
         "use a value in range (see the defaults)",
     ),
     "E443": ErrorInfo(ConfigError, "unknown tier", "use fast or accurate"),
+    "E450": ErrorInfo(
+        ConfigError,
+        "privacy.patterns is not a list of mappings with exactly the keys name and pattern",
+        "give a list of {name, pattern} mappings",
+    ),
+    "E451": ErrorInfo(
+        ConfigError,
+        "a privacy.patterns pattern is empty, not a str or not a valid Python regex",
+        "fix the regex or remove it",
+    ),
+    "E452": ErrorInfo(
+        ConfigError,
+        "a privacy.patterns pattern matches the empty string",
+        "make it match at least one character",
+    ),
+    "E453": ErrorInfo(
+        ConfigError,
+        "a privacy.patterns name is not lower-case a-z, 0-9, _, is a builtin kind or is used twice",
+        "give each pattern its own name (not card, iban, ssn, email or phone)",
+    ),
+    "E454": ErrorInfo(
+        ConfigError,
+        "a privacy.patterns pattern repeats a group that itself repeats without bound (exponential time)",
+        "use a bounded repeat ({1,20}), a possessive one (\\d++) or an atomic group (?>...)",
+    ),
+    "E455": ErrorInfo(
+        ConfigError,
+        "a privacy.patterns pattern has more than one group and no (?P<value>...)",
+        "use one group or name the masked group (?P<value>...)",
+    ),
     # E5xx: components used before fit
     "E500": ErrorInfo(
         NotFittedError, "a component used before fit (or from_path)", "call fit() or load a model first"

@@ -1,7 +1,7 @@
 """The typed result of ``Classifier.predict``: one dataclass, one ``to_dict`` for JSON, one ``to_json``.
 
-No output carries NaN or infinity (JSON has neither; ``json.dumps`` would write ``NaN``, which no JSON
-parser reads): ``to_dict`` writes such a number as ``None``. A model that passed the load checks
+No output carries NaN or infinity (JSON has neither; ``json.dumps`` would write ``NaN``, which strict
+JSON parsers refuse): ``to_dict`` writes such a number as ``None``. A model that passed the load checks
 (``docs/model_files.md``) never produces one; this is the last guard, not the first.
 """
 
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 
 def finite(value: Any) -> Any:
@@ -21,7 +20,7 @@ def finite(value: Any) -> Any:
     Copies only what holds such a number: a full prediction is walked in ~20 us, nothing copied.
     """
     kind = type(value)
-    if kind is float or isinstance(value, np.floating):
+    if kind is float:
         return value if math.isfinite(value) else None
     if kind is dict:
         copy = None
@@ -37,6 +36,10 @@ def finite(value: Any) -> Any:
                 items = items or list(value)
                 items[i] = new
         return value if items is None else kind(items)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if isinstance(value, numbers.Real) and not math.isfinite(value):  # numpy's floats and the like
+        return None
     return value
 
 

@@ -23,17 +23,27 @@ MONEY_TOKEN = "xxmoney"
 NUMBER_TOKEN = "xxnum"
 EMOJI_TOKEN = "xxemoji"
 
+# Linear time (docs/input_rules.md): a pattern that may start at every character of a run (a
+# digit run, "a-a-a-...") must not read to the end of the run from each of them, or a long run
+# costs its length squared. So the part before "@" of an e-mail is at most 64 characters (the
+# limit of an address), a domain label before its ending at most 63 (the limit of DNS), and a
+# number before a currency word at most 32 digits a group and 16 groups: every e-mail, domain and
+# amount within those limits reads as before, character for character.
 _URL = re.compile(
-    r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|org|net|io|co|uk|de|fr|es)(?:/\S*)?\b", re.I
+    r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]{1,63}\.(?:com|org|net|io|co|uk|de|fr|es)(?:/\S*)?\b", re.I
 )
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_EMAIL = re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b")
 _CURRENCY_WORDS = (
     r"(?:euros?|eur|dollars?|usd|bucks|pounds?|gbp|quid|yen|jpy|francs?|chf|rupees?|inr|"
     r"pesos?|reais|real|brl|kr|sek|nok|dkk|zloty|pln|cents?|pence|p)"
 )
 _NUM = r"\d+(?:[.,]\d+)*(?:\s?[km])?"
+_SHORT_NUM = r"\d{1,32}(?:[.,]\d{1,32}){0,16}(?:\s?[km])?"
+# "12.50 $" starts where its digits start: a match can never start after a digit, or after a digit
+# and a "." or "," (the match would have started before them), so those starts are not tried.
 _MONEY = re.compile(
-    rf"[$€£¥₹]\s?{_NUM}|{_NUM}\s?[$€£¥₹]|\b{_NUM}\s?{_CURRENCY_WORDS}\b|\b(?:usd|eur|gbp)\s?{_NUM}",
+    rf"[$€£¥₹]\s?{_NUM}|(?<!\d)(?<!\d[.,]){_NUM}\s?[$€£¥₹]|\b{_SHORT_NUM}\s?{_CURRENCY_WORDS}\b"
+    rf"|\b(?:usd|eur|gbp)\s?{_NUM}",
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
@@ -154,8 +164,60 @@ def normalize(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+# spaCy's tokenizer peels prefixes and suffixes off a chunk one at a time and searches the rest of
+# the chunk again after each: "$$$$..." or "((((..." costs the chunk's length squared (5000
+# characters: about 10 s). A chunk (characters between whitespace) of more than MAX_CHUNK characters
+# is never in ordinary text, so such a chunk is read in pieces: runs of word characters of at most
+# MAX_CHUNK characters and every other character on its own. Shorter chunks are untouched.
+MAX_CHUNK = 64
+_LONG_CHUNK = re.compile(rf"(?<!\S)\S{{{MAX_CHUNK + 1},}}")
+_PIECE = re.compile(rf"\w{{1,{MAX_CHUNK}}}|[^\w\s]")
+
+
+def pieces(chunk: str) -> list[str]:
+    """A long chunk's pieces: word runs of at most ``MAX_CHUNK`` characters, other characters alone."""
+    return _PIECE.findall(chunk)
+
+
+def long_chunks(text: str) -> list[re.Match]:
+    """The chunks of ``text`` longer than ``MAX_CHUNK`` characters (usually none)."""
+    return list(_LONG_CHUNK.finditer(text)) if len(text) > MAX_CHUNK else []
+
+
+def read_doc(tokenizer, text: str):
+    """``tokenizer(text)`` in linear time: the same ``Doc`` unless ``text`` has a chunk longer than
+    ``MAX_CHUNK``, which is then read in ``pieces``; ``doc.text == text`` always (offsets hold)."""
+    chunks = long_chunks(text)
+    if not chunks:
+        return tokenizer(text)
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    position = 0
+    for match in chunks:
+        if match.start() > position:
+            for token in tokenizer(text[position : match.start()]):
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_))
+        parts = pieces(match.group(0))
+        words.extend(parts)
+        spaces.extend([False] * len(parts))
+        position = match.end()
+        if text.startswith(" ", position):  # a single space after the chunk belongs to its last piece
+            spaces[-1] = True
+            position += 1
+    if position < len(text):
+        for token in tokenizer(text[position:]):
+            words.append(token.text)
+            spaces.append(bool(token.whitespace_))
+    return Doc(tokenizer.vocab, words=words, spaces=spaces)
+
+
 def tokenize(normalized: str) -> tuple[str, ...]:
     """Tokens of already-normalized text (whitespace dropped)."""
+    if long_chunks(normalized):
+        normalized = _LONG_CHUNK.sub(lambda m: " ".join(pieces(m.group(0))), normalized)
     doc = _tokenizer()(normalized)
     # Reading ORTH ids as an array and mapping them to strings is ~4x faster than iterating Tokens.
     texts = map(_local.strings.__getitem__, doc.to_array(_ORTH).tolist())

@@ -1,9 +1,15 @@
-"""``Prediction.context``: what the earlier turns mean for this one (pure: facts and params in, dict out)."""
+"""``Prediction.context``: what the earlier turns mean for this one (pure: facts and params in, dict out).
+
+Personal data: the carried details (``entities``) and the hand-over summary are what an agent
+screen shows and a caller logs, so every card number, IBAN, SSN, e-mail and phone in them is
+masked (``privacy``, docs/privacy.md), whatever ``Prediction.text`` shows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..privacy import PrivacyParams, mask_context_entities
 from . import handoff
 from .signals import (
     TurnFacts,
@@ -22,9 +28,10 @@ def describe(
     turns_considered: int,
     intent_source: str,
     params: ContextParams,
+    privacy: PrivacyParams | None = None,
 ) -> dict:
-    """The context dict of docs/context.md."""
-    carried = carried_entities(earlier, current)
+    """The context dict of docs/context.md; ``privacy``: a deployment's patterns to mask too."""
+    carried = mask_context_entities(carried_entities(earlier, current), privacy)
     need = conversation_need(earlier, current, params.meta_intents)
     repeat = repeat_contact(
         earlier,
@@ -55,6 +62,6 @@ def describe(
         "handoff": {
             "recommended": bool(reasons),
             "reasons": reasons,
-            "summary": handoff.summary(current, need, carried, repeat, trend),
+            "summary": handoff.summary(current, need, carried, repeat, trend, privacy),
         },
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..entity_parser import mask_personal_data
+from ..privacy import PrivacyParams, mask_context_entities, redact_text
 from ..schema import OUT_OF_SCOPE
 from .signals import TurnFacts
 
@@ -61,8 +61,17 @@ def recommend(
     return reasons
 
 
-def summary(current: TurnFacts, need: str | None, carried: Sequence[dict], repeat: dict, trend: dict) -> str:
-    """A short factual brief for the human agent, personal data masked."""
+def summary(
+    current: TurnFacts,
+    need: str | None,
+    carried: Sequence[dict],
+    repeat: dict,
+    trend: dict,
+    privacy: PrivacyParams | None = None,
+) -> str:
+    """A short factual brief for the human agent, personal data masked (``privacy``: a deployment's
+    patterns too): the details given are masked one by one, the quote before it is cut, and the
+    whole brief once more."""
     sure = (
         f" ({current.confidence:.0%} sure)"
         if need == current.intent and need not in (None, OUT_OF_SCOPE)
@@ -78,7 +87,8 @@ def summary(current: TurnFacts, need: str | None, carried: Sequence[dict], repea
             f"Repeat contact: raised in {repeat['previous_contacts']} earlier contact(s) "
             f"since {since} ({channels}); now on {current.channel or 'this channel'}."
         )
-    details = [*carried, *({**e, "channel": current.channel} for e in current.entities)]
+    now = ({**e, "channel": current.channel} for e in current.entities)
+    details = mask_context_entities([*carried, *now], privacy)
     if details:
         said = "; ".join(f"{e['entity']} {_value_text(e)}" for e in details)
         lines.append(f"Details already given: {said}.")
@@ -92,8 +102,8 @@ def summary(current: TurnFacts, need: str | None, carried: Sequence[dict], repea
     cues = [name.replace("_", " ") for name, score in sorted(current.cues.items()) if score >= 0.5]
     if feeling or cues:
         lines.append("Feeling: " + ", ".join(feeling + cues) + ".")
-    quote = current.text.strip().replace("\n", " ")
+    quote = redact_text(current.text.strip().replace("\n", " "), privacy)  # before the cut: no half number
     if len(quote) > MAX_QUOTE_CHARS:
         quote = quote[: MAX_QUOTE_CHARS - 3] + "..."
     lines.append(f'Last message ({current.channel or "unknown channel"}): "{quote}"')
-    return mask_personal_data(" ".join(lines))
+    return redact_text(" ".join(lines), privacy)

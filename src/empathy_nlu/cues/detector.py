@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from ..errors import ConfigError, InputError, ModelError
+from ..preprocessing import read_doc
 from .compiled import CompiledPatterns
 from .patterns import CUES, CuePattern, parse_record, read_patterns
 from .scoring import score, shouting_runs
@@ -63,7 +64,8 @@ class CueDetector:
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}.", "E300")
         compiled = self._compiled()
-        doc = compiled.tokenizer(text.translate(_APOSTROPHES) if _CURLY.search(text) else text)
+        # read_doc: spaCy's tokens, in time linear in the text even for "((((..." (preprocessing.py)
+        doc = read_doc(compiled.tokenizer, text.translate(_APOSTROPHES) if _CURLY.search(text) else text)
         matches = compiled.matches(doc, text)
         shouting = shouting_runs(doc) if _TWO_CAPITALS.search(text) else []
         if not matches and not shouting:

@@ -45,19 +45,35 @@ def _cancels(negator: CuePattern, neg_start: int, neg_end: int, start: int, end:
 
 
 def apply_negation(matches: list[Match], patterns: list[CuePattern], doc: Doc) -> list[Match]:
-    """The positive matches left once negating patterns ("not urgent", "no need to") have spoken."""
+    """The positive matches left once negating patterns ("not urgent", "no need to") have spoken.
+
+    Linear in the matches: the negators are indexed by the tokens they cover and by their end, so
+    each positive match looks only at its own tokens and the ``scope`` tokens before it.
+    """
     negators = [m for m in matches if patterns[m[0]].negates]
     positives = [m for m in matches if not patterns[m[0]].negates]
     if not negators:
         return positives
-    return [
-        (i, s, e)
-        for i, s, e in positives
-        if not any(
-            patterns[n].cue == patterns[i].cue and _cancels(patterns[n], ns, ne, s, e, doc)
-            for n, ns, ne in negators
-        )
-    ]
+    covering: dict[tuple[str, int], list[Match]] = {}
+    ending: dict[tuple[str, int], list[Match]] = {}
+    for n, ns, ne in negators:
+        cue = patterns[n].cue
+        for token in range(ns, ne):
+            covering.setdefault((cue, token), []).append((n, ns, ne))
+        ending.setdefault((cue, ne), []).append((n, ns, ne))
+    widest = max(patterns[n].scope for n, _, _ in negators)
+
+    def cancelled(i: int, s: int, e: int) -> bool:
+        cue = patterns[i].cue
+        if any((cue, token) in covering for token in range(s, e)):
+            return True  # a negator overlaps the match
+        for end in range(max(s - widest + 1, 0), s + 1):
+            for n, ns, ne in ending.get((cue, end), ()):
+                if _cancels(patterns[n], ns, ne, s, e, doc):
+                    return True
+        return False
+
+    return [(i, s, e) for i, s, e in positives if not cancelled(i, s, e)]
 
 
 def resolve_overlaps(matches: list[Match], patterns: list[CuePattern]) -> dict[str, list[Match]]:
@@ -65,13 +81,19 @@ def resolve_overlaps(matches: list[Match], patterns: list[CuePattern]) -> dict[s
 
     Why: "thank you so much" should count once, not as "thank you" plus "thank".
     Overlapping matches of the same pattern ("!!" twice in "!!!") are kept and merged later.
+    Kept matches of two patterns never share a token, so each token has at most one owner
+    pattern per cue, and a match only looks at its own tokens: linear in the matches.
     """
     kept: dict[str, list[Match]] = {}
+    owner: dict[tuple[str, int], int] = {}
     order = sorted(matches, key=lambda m: (-patterns[m[0]].weight, m[1] - m[2], m[1]))
     for i, s, e in order:
-        chosen = kept.setdefault(patterns[i].cue, [])
-        if not any(j != i and s < ke and ks < e for j, ks, ke in chosen):
+        cue = patterns[i].cue
+        chosen = kept.setdefault(cue, [])
+        if all(owner.get((cue, token), i) == i for token in range(s, e)):
             chosen.append((i, s, e))
+            for token in range(s, e):
+                owner[(cue, token)] = i
     return kept
 
 

@@ -44,7 +44,11 @@ def _masked_cue(cue, masked: str, findings) -> dict:
     out = []
     for item in evidence:
         start, end = item.get("start"), item.get("end")
-        if isinstance(start, int) and isinstance(end, int) and any(f.start < end and start < f.end for f in findings):
+        if (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and any(f.start < end and start < f.end for f in findings)
+        ):
             item = {**item, "text": masked[start:end]}
         out.append(item)
     return {**cue, "evidence": out}

@@ -54,8 +54,10 @@ def components() -> dict[str, type[Component]]:
 def sections() -> dict[str, type[Params]]:
     """Config section -> its params class: one per component, plus ``context`` and ``predict``."""
     from ..context.window import ContextParams
+    from ..privacy import PrivacyParams
 
     out = {name: cls.Params for name, cls in components().items()}
     out["context"] = ContextParams
     out["predict"] = PredictParams
+    out["privacy"] = PrivacyParams
     return out

@@ -82,8 +82,25 @@ def mask_prediction(text: str, entities: list[dict], params: PrivacyParams | Non
     contacts = bool(params and params.mask_contacts_in_text)
     detector = detector_of(params)
     findings = select(detector.find(text), contacts)
+    if not findings:
+        return text, entities, findings
     masked = keep_length(text, findings)
-    return masked, [mask_entity(e, masked, findings, detector, contacts) for e in entities], findings
+    financial = [f for f in findings if f.kind in FINANCIAL]
+    kept = [e for e in entities if not (financial and _misreading(e, financial))]
+    return masked, [mask_entity(e, masked, findings, detector, contacts) for e in kept], findings
+
+
+def _misreading(entity: dict, financial: list[Finding]) -> bool:
+    """A builtin entity of another type over a card, IBAN or SSN (a phone, an amount, a date read in
+    "078-05-1120"): dropped, as the entity parser drops whatever overlaps a card number."""
+    if entity.get("extractor") != "builtin" or ENTITY_KINDS.get(entity.get("entity")) in FINANCIAL:
+        return False
+    start, end = entity.get("start"), entity.get("end")
+    return (
+        isinstance(start, int)
+        and isinstance(end, int)
+        and any(f.start < end and start < f.end for f in financial)
+    )
 
 
 def mask_context_entities(entities: list[dict], params: PrivacyParams | None = None) -> list[dict]:

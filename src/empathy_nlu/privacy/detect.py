@@ -1,4 +1,4 @@
-"""Finding personal data in free text: payment cards, IBANs, US SSNs, e-mails, phones, a deployment's patterns.
+"""Finding personal data in free text: payment cards, IBANs, US SSNs, e-mails, phones, deployment patterns.
 
 Why regexes that only *propose* and ``python-stdnum`` that decides: a support message is full of
 numbers (amounts, dates, order ids), and the difference between a card number and an order number
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
+from stdnum import numdb as _numdb
 from stdnum.us import ssn as _ssn
 
 __all__ = [
@@ -83,7 +84,9 @@ _EMAIL = re.compile(
 )
 # An optional "+" or "00", an optional "(area)", then digit groups with single separators.
 _PHONE = re.compile(
-    r"(?<![\w.,])(?<!\d:)(?:\+|00)?(?:\(\d{1,5}\)[ .\-]?|\d{1,4}[ .\-]?\(\d{1,5}\)[ .\-]?)?\d+(?:[ .\-]\d+)*",
+    r"(?<![\w.,/-])(?<!\d:)(?:\+|00)?"
+    r"(?:\(\d{1,5}\)[ .\-]?|\d{1,4}[ .\-]?\(\d{1,5}\)[ .\-]?)?"
+    r"\d+(?:[ .\-]\d+)*",
 )
 _PHONE_NOT_AFTER = re.compile(r"[:/,.]\d|\s?[%°]")  # "20:31", "1/2", "1,000", "15%": a time, a ratio, ...
 _CURRENCY_BEFORE = re.compile(r"[$€£¥]\s?$|\b(?:usd|eur|gbp|chf)\s?$", re.IGNORECASE)
@@ -118,11 +121,14 @@ _DIGIT_OF = {
 _GATE = re.compile(r"[\d@]")
 # A bare nine-digit number right after one of these words is a reference, not an SSN ...
 _ID_WORDS = frozenset(
-    "order tracking ticket invoice ref reference case confirmation transaction txn booking parcel "
-    "shipment receipt".split()
+    {"order", "tracking", "ticket", "invoice", "ref", "reference", "case", "confirmation", "transaction"}
+    | {"txn", "booking", "parcel", "shipment", "receipt"}
 )
 # ... unless the customer says it is one.
-_SSN_WORDS = frozenset("ssn ssns social security ss".split())
+_SSN_WORDS = frozenset({"ssn", "ssns", "social", "security", "ss"})
+_PHONE_WORDS = frozenset(
+    {"phone", "call", "mobile", "cell", "tel", "telephone", "text", "whatsapp", "reach", "contact", "fax"}
+)
 _WORDS_BEFORE = re.compile(r"[a-z]+", re.IGNORECASE)
 
 
@@ -200,21 +206,32 @@ def _international(text: str, start: int) -> bool:
 
 
 def _cards(text: str, groups: list[tuple[int, int]]) -> list[Finding]:
-    """Luhn-valid 13-19 digit stretches of whole groups, leftmost-longest; failing that, a run shaped
-    like a card (one group, or groups of 3-6 digits) is a mistyped card number, unless it starts like
-    an international phone number ("+", "00")."""
+    """Luhn-valid stretches of whole groups shaped like a card, leftmost-longest: one group of 13-19
+    digits, or a first group of four and groups of 3-6 digits after it (the last may be shorter):
+    4-4-4-4, 4-6-5, 4-4-4-4-3. The whole run may be grouped any way ("41 11 11 ..."). Failing that,
+    a run shaped like a card is a mistyped card number, unless it starts like an international
+    phone number ("+", "00")."""
     out: list[Finding] = []
     n, i = len(groups), 0
+    sizes = [e - s for s, e in groups]
+    total_run = sum(sizes)
+    if 13 <= total_run <= 19 and n > 1 and not _decimal(text, groups) and luhn_valid(_digits(text, groups)):
+        return [_card_finding(text, groups)]
     while i < n:
-        best, total, digits = None, 0, ""
-        for j in range(i, n):
-            s, e = groups[j]
-            total += e - s
-            if total > 19:
-                break
-            digits += text[s:e]
-            if total >= 13 and not _decimal(text, groups[i : j + 1]) and luhn_valid(digits):
-                best = j
+        best = None
+        if 13 <= sizes[i] <= 19:
+            best = i if luhn_valid(text[slice(*groups[i])]) else None
+        elif sizes[i] == 4:
+            total = 4
+            for j in range(i + 1, n):
+                total += sizes[j]
+                if sizes[j] > 6 or total > 19:
+                    break
+                stretch = groups[i : j + 1]
+                if total >= 13 and not _decimal(text, stretch) and luhn_valid(_digits(text, stretch)):
+                    best = j
+                if sizes[j] < 3:  # a short group ends a card
+                    break
         if best is None:
             i += 1
             continue
@@ -222,11 +239,14 @@ def _cards(text: str, groups: list[tuple[int, int]]) -> list[Finding]:
         i = best + 1
     if out:
         return out
-    total = sum(e - s for s, e in groups)
-    shaped = len(groups) == 1 or (3 <= len(groups) <= 5 and all(3 <= e - s <= 6 for s, e in groups))
-    if 13 <= total <= 19 and shaped and not _international(text, groups[0][0]):
+    shaped = n == 1 or (3 <= n <= 5 and all(3 <= size <= 6 for size in sizes))
+    if 13 <= total_run <= 19 and shaped and not _international(text, groups[0][0]):
         return [_card_finding(text, groups)]
     return []
+
+
+def _digits(text: str, groups: list[tuple[int, int]]) -> str:
+    return "".join(text[s:e] for s, e in groups)
 
 
 def _decimal(text: str, groups: list[tuple[int, int]]) -> bool:
@@ -265,44 +285,54 @@ def _alone(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
 
 
-def _reference(text: str, start: int) -> bool:
-    """A bare nine-digit number after "order", "ticket", "ref", ... (and no SSN word): a reference."""
+def _reference(text: str, start: int, own_words: frozenset = _SSN_WORDS, reach: int = 3) -> bool:
+    """A number right after "order", "ticket", "ref", "invoice", ... (within ``reach`` words, and no
+    word of its own kind, ``own_words``, in the five before it): a reference, not an SSN or phone."""
     words = [w.lower() for w in _WORDS_BEFORE.findall(text, max(0, start - 60), start)]
-    if _SSN_WORDS.intersection(words[-5:]):
+    if own_words.intersection(words[-5:]):
         return False
-    return bool(_ID_WORDS.intersection(words[-3:]))
+    return bool(_ID_WORDS.intersection(words[-reach:]))
 
 
 # -- IBANs ------------------------------------------------------------------------------------------
+_IBAN_DB = _numdb.get("iban")  # python-stdnum's IBAN registry: each country's BBAN structure
+_IBAN_LENGTHS: dict[str, int | None] = {}
+
+
+def _iban_length(country: str) -> int | None:
+    """The length of an IBAN of ``country`` (upper case), None if it has none (registry lookup, cached)."""
+    if country not in _IBAN_LENGTHS:
+        bban = _IBAN_DB.info(country)[0][1].get("bban")
+        _IBAN_LENGTHS[country] = 4 + sum(map(int, re.findall(r"(\d+)!", bban))) if bban else None
+    return _IBAN_LENGTHS[country]
+
+
 def _ibans(text: str) -> list[Finding]:
     """Two letters, two check digits, then letters and digits in chunks joined by single spaces or
-    dashes; the longest stretch of whole chunks that ``stdnum.iban`` validates (mod 97 and the
-    country's format). Any case: transcripts are lower case."""
+    dashes, up to the country's IBAN length, validated by ``stdnum.iban`` (mod 97 and the country's
+    format), so a word after it is not swallowed. Any case: transcripts are lower case."""
     out: list[Finding] = []
     last_end = 0
     for m in _IBAN_START.finditer(text):
         if m.start() < last_end:
             continue
-        ends, compact, pos = [], "", m.start()
-        while len(compact) <= 34:
+        length = _iban_length(m.group()[:2].upper())
+        if length is None:
+            continue
+        compact, pos = "", m.start()
+        while len(compact) < length:
             chunk = _IBAN_CHUNK.match(text, pos)
             if chunk is None:
                 break
             compact += chunk.group()
-            if len(compact) > 34:
-                break
-            ends.append((chunk.end(), compact))
             pos = chunk.end()
-            if pos + 1 < len(text) and text[pos] in " -" and text[pos + 1].isalnum():
-                pos += 1
-            else:
+            if len(compact) >= length or not (pos + 1 < len(text) and text[pos] in " -"):
                 break
-        for end, number in reversed(ends):
-            if len(number) >= 15 and _iban.is_valid(number.upper()):
-                keep = ((m.start(), m.start() + 2), *_last_alnum(text, m.start(), end, 4))
-                out.append(Finding(m.start(), end, "iban", keep))
-                last_end = end
-                break
+            pos += 1
+        if len(compact) == length and _iban.is_valid(compact.upper()):
+            keep = ((m.start(), m.start() + 2), *_last_alnum(text, m.start(), pos, 4))
+            out.append(Finding(m.start(), pos, "iban", keep))
+            last_end = pos
     return out
 
 
@@ -328,6 +358,8 @@ def _phones(text: str) -> list[Finding]:
             text, m.end()
         ):
             continue  # "$1 500 000", "1 500 000 euros": an amount
+        if _reference(text, m.start(), _PHONE_WORDS, reach=2):
+            continue  # "reference 2019-376884", "order 123-4567-89"
         out.append(Finding(m.start(), m.end(), "phone"))
     return out
 

@@ -1,4 +1,4 @@
-"""``PrivacyParams``: the ``privacy`` config section (what ``Prediction.text`` shows, a deployment's patterns).
+"""``PrivacyParams``: the ``privacy`` config section (what ``Prediction.text`` shows, deployment patterns).
 
 Why patterns are checked hard here: they run on every ``predict`` and every stored turn, on text a
 customer controls, so a pattern that can take exponential time (a repeat inside a repeat, the
@@ -43,7 +43,9 @@ def compile_patterns(patterns) -> tuple[tuple[str, re.Pattern], ...]:
     for i, item in enumerate(patterns):
         where = f"privacy.patterns[{i}]"
         if not isinstance(item, dict) or set(item) != {"name", "pattern"}:
-            raise ConfigError(f"{where} must be a mapping with exactly name and pattern, got {item!r}.", "E450")
+            raise ConfigError(
+                f"{where} must be a mapping with exactly name and pattern, got {item!r}.", "E450"
+            )
         name, pattern = item["name"], item["pattern"]
         if not isinstance(name, str) or not _NAME.fullmatch(name) or name in KINDS or name in seen:
             raise ConfigError(
@@ -82,25 +84,24 @@ def nested_repeat(pattern: str) -> bool:
     backtracking repeat? ``(a+)+``, ``(\\w+\\s?)*``, ``(x*y){2,}``. Possessive repeats and atomic
     groups do not backtrack and are allowed."""
 
+    def children(op, arg) -> list:
+        """The sub-patterns a node contains (none inside what never backtracks)."""
+        if op == _sre.SUBPATTERN:
+            return [arg[-1]]
+        if op == _sre.BRANCH:
+            return list(arg[1])
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            return [arg[1]]
+        return []  # literals, classes, and POSSESSIVE_REPEAT / ATOMIC_GROUP, which do not backtrack
+
     def walk(items, inside_repeat: bool) -> bool:
         for op, arg in items:
             if op in _REPEATS:
-                low, high, body = arg
-                if inside_repeat and high == _UNBOUNDED:
+                _low, high, body = arg
+                if (inside_repeat and high == _UNBOUNDED) or walk(body, inside_repeat or high > 1):
                     return True
-                if walk(body, inside_repeat or high > 1):
-                    return True
-            elif op in (_sre.POSSESSIVE_REPEAT, _sre.ATOMIC_GROUP):
-                continue
-            elif op == _sre.SUBPATTERN:
-                if walk(arg[-1], inside_repeat):
-                    return True
-            elif op == _sre.BRANCH:
-                if any(walk(branch, inside_repeat) for branch in arg[1]):
-                    return True
-            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
-                if walk(arg[1], inside_repeat):
-                    return True
+            elif any(walk(child, inside_repeat) for child in children(op, arg)):
+                return True
         return False
 
     return walk(_sre_parse.parse(pattern), False)

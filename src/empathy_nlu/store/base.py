@@ -62,42 +62,58 @@ def aware(timestamp: datetime | None) -> datetime:
     return timestamp if timestamp.tzinfo is not None else timestamp.astimezone()
 
 
-def _masker(enabled: bool):
+def _masker(enabled: bool, privacy=None):
+    """The privacy layer's storage masking (None when off), with ``privacy``'s patterns too."""
     if not enabled:
         return None
     try:
-        from ..entity_parser import mask_personal_data
-    except ImportError as exc:  # pragma: no cover - the entity parser ships with the package
+        from .. import privacy as layer
+    except ImportError as exc:  # pragma: no cover - the privacy layer ships with the package
         raise StoreError(
-            f"masking personal data needs empathy_nlu.entity_parser ({exc}); reinstall empathy-nlu, "
+            f"masking personal data needs empathy_nlu.privacy ({exc}); reinstall empathy-nlu, "
             "or pass mask_personal_data=False to store text unmasked.",
             "E606",
         ) from exc
-    return mask_personal_data
+    if isinstance(privacy, dict):
+        privacy = layer.PrivacyParams.from_dict(privacy, "privacy.")
+    elif privacy is not None and not isinstance(privacy, layer.PrivacyParams):
+        raise StoreError(
+            f"privacy must be PrivacyParams, a dict or None, got {type(privacy).__name__}.", "E605"
+        )
+    return _Masker(layer, privacy)
 
 
-def mask_all(value, mask):
-    """Every string inside ``value`` (dict values, list items) passed through ``mask``; keys are kept."""
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, dict):
-        return {key: mask_all(item, mask) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [mask_all(item, mask) for item in value]
-    return value
+class _Masker:
+    """What the store masks, structurally: the turn text (redacted: a person reads it, and it is the
+    history the model reads back), the prediction's text fields (length kept, so its offsets hold;
+    timestamps, names and scores untouched) and every string of the channel metadata."""
+
+    def __init__(self, layer, privacy) -> None:
+        self.layer, self.privacy = layer, privacy
+
+    def text(self, text: str) -> str:
+        return self.layer.redact_text(text, self.privacy)
+
+    def prediction(self, prediction: dict | None) -> dict | None:
+        return None if prediction is None else self.layer.mask_for_storage(prediction, self.privacy)
+
+    def meta(self, meta: dict) -> dict:
+        return self.layer.mask_meta_for_storage(meta, self.privacy)
 
 
 class ConversationStore(ABC):
     """Where every channel keeps the conversation: turns keyed by customer id, across channels.
 
-    ``mask_personal_data`` (default True) masks card numbers, e-mail addresses and phone numbers
-    in the text, the prediction and the metadata *before* they reach the storage methods.
-    Subclasses implement ``_insert``, ``_select``, ``_delete_before`` and ``close``.
+    ``mask_personal_data`` (default True) masks card numbers, IBANs, SSNs, e-mail addresses and
+    phone numbers (and ``privacy``'s patterns: ``PrivacyParams`` or the ``privacy`` config dict) in
+    the text, the prediction's text fields and the metadata *before* they reach the storage
+    methods (docs/privacy.md). Subclasses implement ``_insert``, ``_select``, ``_delete_before``
+    and ``close``.
     """
 
-    def __init__(self, mask_personal_data: bool = True) -> None:
+    def __init__(self, mask_personal_data: bool = True, privacy=None) -> None:
         self.mask_personal_data = mask_personal_data
-        self._mask = _masker(mask_personal_data)
+        self._mask = _masker(mask_personal_data, privacy)
 
     # -- the public face: validation and masking, identical for every implementation -------------
     def append(
@@ -170,6 +186,10 @@ class ConversationStore(ABC):
             intent = prediction["intent"].get("name")
         text, meta = turn.text, dict(meta or {})
         if self._mask is not None:
-            text, prediction, meta = (mask_all(v, self._mask) for v in (text, prediction, meta))
+            text, prediction, meta = (
+                self._mask.text(text),
+                self._mask.prediction(prediction),
+                self._mask.meta(meta),
+            )
         stored = replace(turn, text=text, timestamp=aware(turn.timestamp), intent=intent)
         return StoredTurn(customer_id, stored, prediction, meta)

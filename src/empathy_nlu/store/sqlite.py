@@ -6,7 +6,9 @@ failing half-way. Each thread (and each process, after a fork) gets its own conn
 as SQLite requires. ``synchronous=NORMAL`` keeps every committed turn across a crash of
 the process (the WAL is written before ``append`` returns) at a few tens of microseconds
 per turn; ``synchronous="FULL"`` also survives power loss at the price of an fsync per turn.
-``secure_delete`` overwrites pruned turns instead of leaving them in free pages.
+``secure_delete`` overwrites pruned turns instead of leaving them in free pages. The file is
+created readable and writable by its owner only (0600), whatever the umask; SQLite gives its
+``-wal`` and ``-shm`` files the same mode.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .base import ConversationStore, StoredTurn
 APPLICATION_ID = 0x454E4C55  # "ENLU": marks the file as an empathy-nlu conversation store
 SCHEMA_VERSION = 1
 SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+FILE_MODE = 0o600  # conversations are personal data: the owner only
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
@@ -85,6 +88,7 @@ class SQLiteStore(ConversationStore):
 
     ``timeout``: seconds a writer waits for another writer's lock before ``StoreError`` E603.
     ``synchronous``: ``"NORMAL"`` (durable across process crashes) or ``"FULL"`` (also power loss).
+    ``privacy``: ``PrivacyParams`` (or the ``privacy`` config dict) whose patterns are masked too.
     """
 
     def __init__(
@@ -94,8 +98,9 @@ class SQLiteStore(ConversationStore):
         mask_personal_data: bool = True,
         timeout: float = 30.0,
         synchronous: str = "NORMAL",
+        privacy=None,
     ) -> None:
-        super().__init__(mask_personal_data)
+        super().__init__(mask_personal_data, privacy)
         self.path = Path(path)
         self.timeout = timeout
         self.synchronous = synchronous
@@ -124,6 +129,7 @@ class SQLiteStore(ConversationStore):
             raise StoreError(
                 f"cannot create the store {self.path}: {self.path.parent} does not exist.", "E601"
             )
+        self._create_private()
         try:
             conn = sqlite3.connect(
                 self.path,
@@ -140,6 +146,17 @@ class SQLiteStore(ConversationStore):
         except sqlite3.Error as exc:
             raise _store_error(exc, self.path, "open the store") from exc
         return conn
+
+    def _create_private(self) -> None:
+        """Create the store file with mode 0600 before SQLite opens it (SQLite would use 0644 less
+        the umask; a umask only removes bits); an existing file keeps the mode its owner gave it."""
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_RDWR, FILE_MODE)
+        except FileExistsError:
+            return
+        except OSError as exc:
+            raise StoreError(f"cannot create the store {self.path}: {exc.strerror}.", "E601") from exc
+        os.close(fd)
 
     def _check_or_create_schema(self, conn: sqlite3.Connection) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
