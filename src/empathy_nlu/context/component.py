@@ -15,6 +15,7 @@ from ..pipeline.cache import LRU
 from ..pipeline.component import Component, idf, register, weights
 from ..pipeline.doc import Conversation
 from ..pipeline.params import Params, require
+from ..schema import Turn
 from .contextual_intent import ContextualIntentClassifier, samples_from_dialogues
 from .window import last_agent_before, last_customer_before
 
@@ -95,6 +96,7 @@ class ContextIntentComponent(Component):
                 continue
             read = _Reading(self, conversation)
             conversation.intent = read.predict_at(current, len(conversation.window), depth)
+            read.remember_current(current.text, depth, top_name(conversation.intent))
             customer = [i for i, turn in enumerate(conversation.window) if turn.speaker == "customer"]
             for distance, i in enumerate(reversed(customer), 1):
                 if depth - distance > 0 and not conversation.window[i].intent:
@@ -145,6 +147,7 @@ class _Reading:
         for turn in self.window:
             self.customers_before.append(count)
             count += turn.speaker == "customer"
+        self.customers_before_all = count
 
     def predict_at(self, doc, end: int, depth: int):
         """The history-aware result of ``doc``, a customer turn read after ``window[:end]``."""
@@ -157,21 +160,31 @@ class _Reading:
             previous_intent = self.window[last].intent or self.intent_of(last, depth - 1)
         return self.model.predict_one(doc.features, agent_doc, previous_features, previous_intent, doc.known)
 
+    def _key(self, turns: tuple, customers_before: int, depth: int) -> tuple:
+        """What a decided intent is remembered under: the turns up to it (speaker, text, given intent:
+        all the model reads) and the depth that matters (deeper than its earlier customer turns reads
+        the same)."""
+        return tuple((t.speaker, t.text, t.intent) for t in turns), min(depth, customers_before + 1)
+
+    def remember_current(self, text: str, depth: int, name: str | None) -> None:
+        """The current turn's intent, for the next call, where this turn is the previous one."""
+        if name is not None:
+            current = Turn(text)
+            self.decided.put(self._key((*self.window, current), self.customers_before_all, depth), name)
+
     def intent_of(self, index: int, depth: int) -> str | None:
         """The intent decided for the earlier customer turn ``window[index]`` read ``depth`` deep.
 
-        Remembered under the turns up to it (speaker, text, given intent: all the model reads) and
-        the depth that matters (deeper than its earlier customer turns reads the same), so a
-        remembered value is exactly what reading it again would give.
+        Remembered under everything it is computed from (``_key``), so a remembered value is
+        exactly what reading it again would give.
         """
         doc = self.docs[index]
         if depth <= 0 or doc.features is None:
             return top_name(doc.intent)
-        depth = min(depth, self.customers_before[index] + 1)
-        key = (tuple((t.speaker, t.text, t.intent) for t in self.window[: index + 1]), depth)
+        key = self._key(self.window[: index + 1], self.customers_before[index], depth)
         name = self.decided.get(key)
         if name is None:
-            name = top_name(self.predict_at(doc, index, depth))
+            name = top_name(self.predict_at(doc, index, key[1]))
             if name is not None:
                 self.decided.put(key, name)
         return name
