@@ -76,7 +76,7 @@ class Pipeline:
         max_chars = self.config["predict"].max_chars
         current = TurnDoc(request.text[:max_chars], request.reference, FULL)
         context = self.config["context"]
-        if not context.enabled:
+        if not context.enabled or not request.history:
             return Conversation(current, request.channel, (), [])
         window = select_window(request.history, request.reference, context)
         needs = plan(window, request.channel, request.reference, context, self.intent_depth)

@@ -55,7 +55,7 @@ __all__ = [
 
 def find(text: str, params: PrivacyParams | None = None) -> list[Finding]:
     """Every piece of personal data in ``text`` (``params``: a deployment's patterns too)."""
-    return detector_of(params).find(text)
+    return list(detector_of(params).find(text))
 
 
 def mask_text(text: str, params: PrivacyParams | None = None, *, contacts: bool = True) -> str:

@@ -18,6 +18,7 @@ bounded windows (a card is at most 19 digits, an IBAN at most 34 characters).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -119,6 +120,7 @@ _DIGIT_OF = {
     "nine": "9",
 }
 _GATE = re.compile(r"[\d@]")
+_GATE_WORDS = tuple(_SPELLED_WORDS.split("|"))
 # A bare nine-digit number right after one of these words is a reference, not an SSN ...
 _ID_WORDS = frozenset(
     {"order", "tracking", "ticket", "invoice", "ref", "reference", "case", "confirmation", "transaction"}
@@ -149,8 +151,11 @@ class Detector:
 
     def __init__(self, patterns: tuple[tuple[str, re.Pattern], ...] = ()) -> None:
         self.patterns = patterns
+        # One text is looked at several times per prediction (its echo, the summary's quote, the
+        # store): remember the last few thousand answers. ``find`` is a pure function of the text.
+        self.find = functools.lru_cache(maxsize=4096)(self._find)
 
-    def find(self, text: str) -> list[Finding]:
+    def _find(self, text: str) -> tuple[Finding, ...]:
         """Every finding, sorted by start; findings of different kinds may overlap (masking joins them)."""
         found: list[Finding] = []
         if _GATE.search(text):
@@ -167,7 +172,7 @@ class Detector:
                 if end > start:
                     found.append(Finding(start, end, name))
         found.sort(key=lambda f: (f.start, f.end))
-        return found
+        return tuple(found)
 
 
 def _group_of(match: re.Match) -> int | str:
@@ -367,7 +372,7 @@ def _phones(text: str) -> list[Finding]:
 # -- digits said as words ---------------------------------------------------------------------------
 def _spelled(text: str) -> list[Finding]:
     """Seven or more digit words in a row: a card (13+ digits), an SSN (nine, valid) or a phone."""
-    if len(text) < 20:
+    if len(text) < 20 or _digit_words_at_most(text) < 7:  # a cheap count first: most texts have none
         return []
     out: list[Finding] = []
     for m in _SPELLED.finditer(text):
@@ -391,3 +396,9 @@ def _spelled(text: str) -> list[Finding]:
             kind = "phone"
         out.append(Finding(m.start(), m.end(), kind, (), digits[-4:] if kind == "card" else ""))
     return out
+
+
+def _digit_words_at_most(text: str) -> int:
+    """An upper bound of the digit words in ``text`` (substring counts: "one" in "phone" counts too)."""
+    lower = text.lower()
+    return sum(lower.count(word) for word in _GATE_WORDS)
