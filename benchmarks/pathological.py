@@ -74,14 +74,27 @@ KINDS: dict[str, object] = {
     "nfkc_expanding": "\ufdfa",  # one character NFKC turns into 18
     "order_ids": "ORD-12345 ",
     "phone_digits": "+1 ",
+    "number_words": "one two ",
+    "number_words_hyphen": "twenty-",
+    "smileys": "a:)",
+    "equals_question": "=?",
+    "quotes": "'",
+    # (unit, tail): a run that a pattern reads to its end and then fails on the tail
+    "digits_then_letter": ("4", "x"),
+    "one_dot_then_letter": ("1.", "x"),
+    "thousands_then_letter": ("100 ", "x"),
+    "long_word_then_at": ("a", "@b"),
+    "dot_words_then_at": ("a.", " @"),
+    "dash_words_then_domain": ("a-", " x.com"),
+    "labels_then_space": ("a.", " "),
 }
 
 
 def build(kind: str, size: int) -> str:
-    """A text of the kind, ``size`` bytes of UTF-8 at most (whole units)."""
-    unit = KINDS[kind]
-    n = max(1, size // len(unit.encode("utf-8")))
-    return unit * n
+    """A text of the kind, ``size`` bytes of UTF-8 at most (whole units, then the tail if any)."""
+    unit, tail = (KINDS[kind], "") if isinstance(KINDS[kind], str) else KINDS[kind]
+    n = max(1, (size - len(tail.encode("utf-8"))) // len(unit.encode("utf-8")))
+    return unit * n + tail
 
 
 def slowest(call, text: str, repeats: int) -> float:
@@ -113,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--kinds", nargs="+", choices=sorted(KINDS), help="only these kinds")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 8 KB / 64 KB scaling check")
-    parser.add_argument("--stop-after", type=float, default=60.0, help="skip the scaling of a kind slower than this (s)")
+    parser.add_argument(
+        "--stop-after", type=float, default=60.0, help="skip the scaling of a kind slower than this (s)"
+    )
     common.add_output_arguments(parser, "pathological")
     args = parser.parse_args(argv)
     quick = bool(args.kinds) or args.model is not None

@@ -130,13 +130,36 @@ def test_voice_apostrophes_restored():
 # -- social -----------------------------------------------------------------------------------------
 def test_social_post_handles_hashtags_urls_emoji():
     message = social.read("@AcmeBank my #TopUp failed AGAIN \U0001f621 #NotHappy #fail https://t.co/x1Y2z3")
-    assert message.turn.text == "my top up failed AGAIN \U0001f621"
+    # closing tags are dropped from the sentence, but a tag that says how the customer feels stays
+    assert message.turn.text == "my top up failed AGAIN \U0001f621 not happy"
     assert message.meta == {
         "public": True,
         "mentions": ["AcmeBank"],
         "hashtags": ["TopUp", "NotHappy", "fail"],
         "urls": 1,
     }
+
+
+def test_social_closing_hashtags_feed_the_cues(support_model):
+    """A closing #CancellingMyAccount used to be dropped before scoring: churn risk 0. The tags that
+    are a cue stay in the turn text as words; the others (brand, topic) still leave the sentence."""
+    post = "third declined payment this week @AcmeBank #CancellingMyAccount #fintech #AcmeBank"
+    turn = social.parse(post)
+    assert turn.text == "third declined payment this week cancelling my account"
+    prediction = support_model.predict(turn.text, channel="social")
+    assert prediction.cues["churn_risk"]["score"] >= 0.5
+    evidence = prediction.cues["churn_risk"]["evidence"][0]
+    assert turn.text[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert social.parse("my card never came #SwitchingBanks").text == "my card never came switching banks"
+    assert social.parse("my card never came #help #AcmeBank").text == "my card never came"
+
+
+def test_a_closing_cancelling_tag_is_churn_risk_but_cancelling_a_transfer_is_not(support_model):
+    """The issue's case: "#cancelling" closing a post was removed before scoring (churn risk 0)."""
+    turn = social.parse("your app charged me twice again @AcmeBank #cancelling")
+    assert turn.text == "your app charged me twice again #cancelling"  # a tag-only cue stays a tag
+    assert support_model.predict(turn.text, channel="social").cues["churn_risk"]["score"] >= 0.5
+    assert support_model.predict("I am cancelling my transfer").cues["churn_risk"]["score"] == 0.0
 
 
 def test_social_inline_handle_becomes_a_name_and_retweet_prefix_goes():

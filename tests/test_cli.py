@@ -49,15 +49,84 @@ def test_predict_with_history_file(trained, tmp_path, capsys):
 
 
 def test_predict_reads_stdin_with_the_default_model():
+    """One output line per input line: a blank line is answered too (it used to be skipped, so
+    output line N no longer matched input line N)."""
     result = subprocess.run(
         [sys.executable, "-m", "empathy_nlu", "predict"],
-        input="my card was stolen\n\nI want to talk to a person\n",
+        input="my card was stolen\n\nI want to talk to a person\n   \n",
         capture_output=True,
         text=True,
         check=True,
     )
-    names = [json.loads(line)["intent"]["name"] for line in result.stdout.splitlines()]
-    assert names == ["lost_or_stolen_card", "talk_to_human"]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["intent"]["name"] for line in lines] == [
+        "lost_or_stolen_card",
+        "out_of_scope",
+        "talk_to_human",
+        "out_of_scope",
+    ]
+    assert [line["out_of_scope_reason"] for line in lines[1::2]] == ["empty", "empty"]
+
+
+def _cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    """The command as a user runs it: bytes in, bytes out (argv may hold bytes that are not UTF-8)."""
+    command = [
+        sys.executable.encode(),
+        b"-m",
+        b"empathy_nlu",
+        *(a if isinstance(a, bytes) else a.encode() for a in args),
+    ]
+    return subprocess.run(command, input=stdin, capture_output=True, check=False)
+
+
+def test_predict_reads_invalid_utf8_on_stdin_and_in_argv_as_replacement_characters(trained):
+    """Bytes that are not UTF-8 used to crash inside spaCy (UnicodeEncodeError) or stop the stream."""
+    result = _cli("predict", "--model", str(trained), stdin=b"my card \xff\xfe never came\n\xc3\n\nhello\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [line["text"] for line in lines] == ["my card \ufffd\ufffd never came", "\ufffd", "", "hello"]
+    assert b"stdin line 1" in result.stderr and b"stdin line 2" in result.stderr
+    result = _cli("predict", "--model", str(trained), b"lost my card \xff")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["text"] == "lost my card \ufffd"
+    assert b"argument 1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("nan", "E312"),
+        ("inf", "E312"),
+        ("garbage", "E312"),
+        ("0001-01-01", "E315"),
+        ("9999-12-31T23:59", "E315"),
+    ],
+)
+def test_predict_refuses_a_bad_reference_time_before_any_output(trained, capsys, value, code):
+    """Reproduced: --reference-time 0001-01-01 or 9999-12-31T23:59 ended in a ValueError traceback."""
+    assert main(["predict", "--model", str(trained), "--reference-time", value, "tomorrow", "x"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"[{code}]" in captured.err and "Traceback" not in captured.err
+
+
+def test_predict_output_is_strict_json(trained, capsys):
+    assert main(["predict", "--model", str(trained), "\ud800 tomorrow", "NaN", "$" * 3000]) == 0
+    for line in capsys.readouterr().out.splitlines():
+        json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} in the output"))
+
+
+def test_handle_chat_payloads_with_bad_bytes_and_lone_surrogates(tmp_path):
+    store = str(tmp_path / "store.sqlite3")
+    bad = _cli("handle", "--channel", "chat", "--customer", "c1", "--store", store, stdin=b'{"text": "\xff"}')
+    assert bad.returncode == 2 and b"[E331]" in bad.stderr
+    escaped = _cli(
+        "handle", "--channel", "chat", "--customer", "c1", "--store", store, stdin=b'{"text": "a \\ud800 b"}'
+    )
+    assert escaped.returncode == 0, escaped.stderr
+    assert json.loads(escaped.stdout)["text"] == "a \ufffd b"
+    old = _cli("handle", "--channel", "chat", "--customer", "c1", "--store", store,
+               stdin=b'{"text": "hi", "timestamp": "0001-01-01"}')  # fmt: skip
+    assert old.returncode == 2 and b"[E340]" in old.stderr
 
 
 def test_evaluate_writes_the_report(trained, tmp_path, capsys):

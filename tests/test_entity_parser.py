@@ -6,6 +6,7 @@ import importlib.util
 import json
 import random
 import re
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -436,3 +437,39 @@ def test_nlupp_banking_values_reach_the_target():
     assert result["amount_date_time"]["gold"] > 400
     assert result["amount_date_time"]["accuracy"] >= 0.85
     assert result["amount_date_time"]["accuracy_strict"] >= 0.85
+
+
+# -- linear time (docs/input_rules.md) ----------------------------------------------------------------
+def test_amounts_next_to_long_digit_runs_and_groups_read_as_before():
+    values = lambda text: [(e["text"], e["value"]) for e in parse(text)]  # noqa: E731
+    assert values("I paid 1 500 € yesterday")[0] == ("1 500 €", {"amount": 1500.0, "currency": "EUR"})
+    assert values("between 10 20 dollars")[-1][0] == "20 dollars"
+    assert values("a 1000 € fee and 100 €") == [
+        ("1000 €", {"amount": 1000.0, "currency": "EUR"}),
+        ("100 €", {"amount": 100.0, "currency": "EUR"}),
+    ]
+    assert values("nine hundred and ninety nine thousand dollars")[0][1] == {
+        "amount": 999000.0,
+        "currency": "USD",
+    }
+    assert values("see example.co.uk or a.b.example.com")[0][0] == "example.co.uk"
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["4", "1.", "1,", "100 ", "100'", "$1 ", "one two ", "twenty-", "a-", "a.", "1-", "1:", "1/", "paid 4"],
+    ids=repr,
+)
+def test_parse_is_linear_in_runs(unit):
+    """Reproduced: "4" * 5000 cost 2.5 s in extract_money, "100 " * 1250 7.7 s; number-word runs,
+    label runs ("1.1.1...", "a-a-a-...") and many candidates (the overlap settling) grew squared too."""
+    parse("warm up " + unit * 5)
+
+    def seconds(text: str) -> float:
+        started = time.process_time()
+        parse(text)
+        return time.process_time() - started
+
+    small, big = unit * (8192 // len(unit)), unit * (65536 // len(unit))
+    for tail in ("", "x", " dollars"):
+        assert seconds(big + tail) < 24 * max(seconds(small + tail), 0.005), tail

@@ -1,3 +1,7 @@
+import time
+
+import pytest
+
 from empathy_nlu.preprocessing import (
     EMAIL_TOKEN,
     MONEY_TOKEN,
@@ -50,3 +54,63 @@ def test_preprocess_is_deterministic_and_keeps_raw():
     first, second = preprocess("Hi THERE"), preprocess("Hi THERE")
     assert first == second
     assert first.raw == "Hi THERE" and first.normalized == "hi there"
+
+
+# -- linear time (docs/input_rules.md): the same tokens for ordinary text, no length squared -------
+ORDINARY = {
+    "a1.5 dollars": "a xxnum . xxmoney",
+    "1.234.567,89 €": "xxmoney",
+    "12.50 $": "xxmoney",
+    "1,299.99$": "xxmoney",
+    "x12 $": "x xxmoney",
+    "1 000 €": "xxnum xxmoney",
+    "1.2.3 dollars": "xxmoney",
+    "bob.smith+tag@example.co.uk.": "xxemail .",
+    "see www.example.com/x?y=1.": "see xxurl",
+    "a-b-c.com": "xxurl",
+    "v1.2.3 costs 4 dollars": "v xxnum costs xxmoney",
+    "€€40": "€ xxmoney",
+    "40€€": "xxmoney €",
+}
+
+
+def test_ordinary_text_normalizes_as_before():
+    """The bounded patterns read every e-mail, domain and amount within their limits as before."""
+    for text, expected in ORDINARY.items():
+        assert normalize(text) == expected, text
+
+
+def test_long_chunks_of_symbols_are_read_in_pieces_and_words_stay_whole():
+    assert tokenize("$" * 100) == ("$",) * 100
+    assert tokenize("x " + "([" * 40 + " y") == ("x", *("(", "[") * 40, "y")
+    long_word = "a" * 200
+    assert tokenize(f"ok {long_word} fine") == ("ok", long_word, "fine")
+    thai = "ฉันจำเป็นต้องรู้เกี่ยวกับการเตือนความจำทั้งหมดของฉันสำหรับพรุ่งนี้เช้า"  # one chunk, marks inside
+    assert len(thai) > 64 and tokenize(thai) == (thai,)
+
+
+def test_read_doc_keeps_offsets_into_the_text():
+    from empathy_nlu.preprocessing import _tokenizer, read_doc
+
+    text = "so angry " + "!?" * 100 + " still waiting  " + "((" * 50
+    doc = read_doc(_tokenizer(), text)
+    assert doc.text == text
+    assert all(text[t.idx : t.idx + len(t)] == t.text for t in doc)
+    assert [t.text for t in doc][:4] == ["so", "angry", "!", "?"]
+
+
+def _seconds(text: str) -> float:
+    started = time.process_time()
+    preprocess(text)
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize(
+    "unit", ["4", "1.", "1,", "100 ", "$", "(", "!?", "=?", "a:)", "a-", "a.", "😡", "ab"], ids=repr
+)
+def test_preprocess_is_linear(unit):
+    """Reproduced: "4" * 5000 cost 3.7 s in normalize, "$" * 5000 12 s in spaCy's tokenizer."""
+    preprocess("warm up " + unit * 10)  # spaCy's tokenizer caches chunks: every text below is new
+    small, big = unit * (8192 // len(unit)), unit * (65536 // len(unit))
+    assert _seconds(big) < 24 * max(_seconds(small), 0.005)  # linear: 8 times; squared: 64 times
+    assert _seconds("x " + unit * (5000 // len(unit))) < 0.5

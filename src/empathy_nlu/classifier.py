@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import DataError, InputError, ModelError
-from .history import parse_reference_time, validate_history
+from .history import parse_reference_time, replace_surrogates, validate_history
 from .pipeline.pipeline import Pipeline, Request
 from .prediction import Prediction
 from .preprocessing import PREPROCESSING_VERSION
@@ -84,20 +84,23 @@ def _as_dataset(data, strict: bool) -> Dataset:
 
 
 def _check_utterance(utterance) -> str:
+    """The utterance as a plain str; lone surrogates become U+FFFD (docs/input_rules.md)."""
     if isinstance(utterance, bytes | bytearray):
         raise InputError(
             "utterance must be str, got bytes; decode it first, e.g. data.decode('utf-8').", "E301"
         )
     if not isinstance(utterance, str):
         raise InputError(f"utterance must be str, got {type(utterance).__name__}.", "E301")
-    return utterance
+    if type(utterance) is not str:  # a str subclass: its plain text, not its overridden methods
+        utterance = str.__str__(utterance)
+    return replace_surrogates(utterance)
 
 
 def _aligned(values, n: int, name: str) -> list:
     """A per-utterance argument of ``predict_batch``: None (all None) or a list of ``n`` items."""
     if values is None:
         return [None] * n
-    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+    if isinstance(values, str | bytes | bytearray) or not isinstance(values, Sequence):
         raise InputError(f"{name} must be a list aligned with utterances, or None.", "E302")
     if len(values) != n:
         raise InputError(f"{name} has {len(values)} items for {n} utterances; they must align.", "E302")
@@ -223,9 +226,11 @@ class Classifier:
             return self.pipeline.run(requests)
 
     def _request(self, utterance, history, reference_time, channel) -> Request:
+        """One call's arguments checked by the rules of docs/input_rules.md."""
         text = _check_utterance(utterance)
-        turns = validate_history(history, self.pipeline.config["predict"].max_history_turns)
         if channel is not None and not isinstance(channel, str):
             raise InputError(f"channel must be a str or None, got {type(channel).__name__}.", "E314")
         reference = parse_reference_time(reference_time) or datetime.now().astimezone()
-        return Request(text, turns, reference, channel)
+        # naive history timestamps are read in the reference time's zone: one clock for the call
+        turns = validate_history(history, self.pipeline.config["predict"].max_history_turns, reference.tzinfo)
+        return Request(text, turns, reference, channel if channel is None else replace_surrogates(channel))

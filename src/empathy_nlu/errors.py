@@ -397,6 +397,12 @@ ERRORS: dict[str, ErrorInfo] = {
         "fix the file at the line named",
     ),
     "E314": ErrorInfo(InputError, "channel is not a str or None", "pass a channel name or None"),
+    "E315": ErrorInfo(
+        InputError,
+        "a reference_time or history timestamp outside the years 1900 to 2199, or NaN / infinite epoch "
+        "seconds",
+        "pass the real time of the turn (epoch seconds, not milliseconds)",
+    ),
     "E320": ErrorInfo(InputError, "text for the entity parser or masking is not a str", "pass a str"),
     "E321": ErrorInfo(InputError, "reference_time is not a datetime or None", "pass a datetime or None"),
     "E323": ErrorInfo(
@@ -436,6 +442,16 @@ ERRORS: dict[str, ErrorInfo] = {
         ChannelError,
         'a social payload object is invalid ("text", "type" or "public")',
         "fix the field the message names",
+    ),
+    "E340": ErrorInfo(
+        ChannelError,
+        "a payload timestamp outside the years 1900 to 2199, or NaN / infinite epoch seconds",
+        "send the real time of the message, e.g. 2024-06-03T09:15:00Z",
+    ),
+    "E341": ErrorInfo(
+        ChannelError,
+        "an e-mail whose MIME parts or header comments nest too deeply to be read",
+        "pass the message as the mail client sent it, or its text through the chat channel",
     ),
     # E4xx: configuration
     "E400": ErrorInfo(

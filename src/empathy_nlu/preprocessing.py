@@ -164,24 +164,51 @@ def normalize(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-# spaCy's tokenizer peels prefixes and suffixes off a chunk one at a time and searches the rest of
-# the chunk again after each: "$$$$..." or "((((..." costs the chunk's length squared (5000
-# characters: about 10 s). A chunk (characters between whitespace) of more than MAX_CHUNK characters
-# is never in ordinary text, so such a chunk is read in pieces: runs of word characters of at most
-# MAX_CHUNK characters and every other character on its own. Shorter chunks are untouched.
+# spaCy's tokenizer peels prefixes and suffixes off a chunk (the characters between two spaces) one
+# at a time and searches the rest of the chunk again after each: "$$$$...", "((((..." or "!?!?..."
+# costs the chunk's length squared (5000 characters: about 10 s). So a chunk of more than MAX_CHUNK
+# characters with at least MAX_AFFIXES characters that are not letters, digits or marks is read in
+# pieces: each run of letters, digits and marks, and every other character on its own. Ordinary text
+# never has such a chunk (URLs, e-mails and numbers are placeholders by then): its tokens are
+# spaCy's, unchanged. A long chunk with fewer such characters (a long word, a Thai sentence) costs
+# spaCy at most MAX_AFFIXES passes over it, and is read whole as before.
 MAX_CHUNK = 64
+MAX_AFFIXES = 16
 _LONG_CHUNK = re.compile(rf"(?<!\S)\S{{{MAX_CHUNK + 1},}}")
-_PIECE = re.compile(rf"\w{{1,{MAX_CHUNK}}}|[^\w\s]")
+_NOT_WORD = re.compile(r"\W")
 
 
-def pieces(chunk: str) -> list[str]:
-    """A long chunk's pieces: word runs of at most ``MAX_CHUNK`` characters, other characters alone."""
-    return _PIECE.findall(chunk)
+def _word_like(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
 
 
-def long_chunks(text: str) -> list[re.Match]:
-    """The chunks of ``text`` longer than ``MAX_CHUNK`` characters (usually none)."""
-    return list(_LONG_CHUNK.finditer(text)) if len(text) > MAX_CHUNK else []
+def pieces(chunk: str) -> list[str] | None:
+    """The pieces a long chunk is read in, or None when spaCy may read it whole (see MAX_AFFIXES)."""
+    if len(chunk) <= MAX_CHUNK or len(_NOT_WORD.findall(chunk)) < MAX_AFFIXES:
+        return None
+    out: list[str] = []
+    start = 0  # start of the current run of word-like characters
+    for i, ch in enumerate(chunk):
+        if not _word_like(ch):
+            if start < i:
+                out.append(chunk[start:i])
+            out.append(ch)
+            start = i + 1
+    if start < len(chunk):
+        out.append(chunk[start:])
+    return out if len(out) - sum(1 for piece in out if _word_like(piece[0])) >= MAX_AFFIXES else None
+
+
+def long_chunks(text: str) -> list[tuple[re.Match, list[str]]]:
+    """The chunks of ``text`` that are read in pieces, with their pieces (usually none)."""
+    if len(text) <= MAX_CHUNK:
+        return []
+    found = []
+    for match in _LONG_CHUNK.finditer(text):
+        parts = pieces(match.group(0))
+        if parts is not None:
+            found.append((match, parts))
+    return found
 
 
 def read_doc(tokenizer, text: str):
@@ -195,12 +222,11 @@ def read_doc(tokenizer, text: str):
     words: list[str] = []
     spaces: list[bool] = []
     position = 0
-    for match in chunks:
+    for match, parts in chunks:
         if match.start() > position:
             for token in tokenizer(text[position : match.start()]):
                 words.append(token.text)
                 spaces.append(bool(token.whitespace_))
-        parts = pieces(match.group(0))
         words.extend(parts)
         spaces.extend([False] * len(parts))
         position = match.end()
@@ -216,8 +242,13 @@ def read_doc(tokenizer, text: str):
 
 def tokenize(normalized: str) -> tuple[str, ...]:
     """Tokens of already-normalized text (whitespace dropped)."""
-    if long_chunks(normalized):
-        normalized = _LONG_CHUNK.sub(lambda m: " ".join(pieces(m.group(0))), normalized)
+    chunks = long_chunks(normalized)
+    if chunks:
+        cut, position = [], 0
+        for match, parts in chunks:
+            cut += [normalized[position : match.start()], " ".join(parts)]
+            position = match.end()
+        normalized = "".join([*cut, normalized[position:]])
     doc = _tokenizer()(normalized)
     # Reading ORTH ids as an array and mapping them to strings is ~4x faster than iterating Tokens.
     texts = map(_local.strings.__getitem__, doc.to_array(_ORTH).tolist())

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ChannelError
+from ..errors import ChannelError, InputError
+from ..history import parse_timestamp as parse_time
+from ..history import replace_surrogates, shown
 from ..schema import Turn
 
 if TYPE_CHECKING:  # only for type hints: adapters take any classifier and store with these methods
@@ -21,6 +23,9 @@ if TYPE_CHECKING:  # only for type hints: adapters take any classifier and store
     from ..store import ConversationStore
 
 MAX_RAW_CHARS = 10_000_000  # a raw input larger than this (10 MB) is refused, not parsed
+# The text of one message is read up to this many characters (20 times ``predict.max_chars``): its
+# normalization, the turn stored and the prediction cost no more for a longer one (docs/input_rules.md).
+MAX_TEXT_CHARS = 100_000
 _INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")  # zero-width characters, BOM, soft hyphen
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -61,10 +66,11 @@ def check_raw(raw, channel: str) -> None:
 
 
 def decode_raw(raw: str | bytes, channel: str) -> str:
-    """``raw`` as text: bytes must be UTF-8 (a byte-order mark is dropped)."""
+    """``raw`` as text: bytes must be UTF-8 (a byte-order mark is dropped); a lone surrogate in a str
+    (half of a UTF-16 pair, e.g. from a JSON ``"\\ud800"``) becomes U+FFFD (docs/input_rules.md)."""
     check_raw(raw, channel)
     if isinstance(raw, str):
-        return raw
+        return replace_surrogates(raw)
     try:
         return bytes(raw).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -76,8 +82,9 @@ def decode_raw(raw: str | bytes, channel: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """NFC, no control or zero-width characters, whitespace runs collapsed to one space."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC, no control or zero-width characters, whitespace runs collapsed to one space, no lone
+    surrogates (U+FFFD instead)."""
+    text = unicodedata.normalize("NFC", replace_surrogates(text[:MAX_TEXT_CHARS]))
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     return " ".join(text.split())
 
@@ -95,21 +102,20 @@ def end_question(text: str) -> str:
 
 
 def parse_timestamp(value, channel: str) -> datetime | None:
-    """A payload's timestamp: ISO 8601, epoch seconds, or None; anything else is an error."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            pass
-    elif isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            pass
+    """A payload's timestamp: ISO 8601, epoch seconds, or None; anything else is ``E334``, and a time
+    outside the years 1900 to 2199 (the rule of ``predict``, docs/input_rules.md) is ``E340``."""
+    try:
+        return parse_time(value, f"{channel} timestamp")
+    except InputError as exc:
+        if exc.code == "E315":
+            raise ChannelError(
+                f"{channel} timestamp {shown(value)} is outside the years 1900 to 2199 (or not a finite "
+                "number); send the real time of the message, e.g. 2024-06-03T09:15:00Z.",
+                "E340",
+            ) from None
     raise ChannelError(
-        f"{channel} timestamp must be ISO 8601 (e.g. 2024-06-03T09:15:00Z) or epoch seconds, got {value!r}.",
+        f"{channel} timestamp must be ISO 8601 (e.g. 2024-06-03T09:15:00Z) or epoch seconds, "
+        f"got {shown(value)}.",
         "E334",
     )
 

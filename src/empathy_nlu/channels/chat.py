@@ -13,7 +13,15 @@ import json
 from ..errors import ChannelError
 from ..prediction import Prediction
 from ..schema import Turn
-from .base import ChannelMessage, check_raw, clean_text, decode_raw, handle_message, parse_timestamp
+from .base import (
+    MAX_TEXT_CHARS,
+    ChannelMessage,
+    check_raw,
+    clean_text,
+    decode_raw,
+    handle_message,
+    parse_timestamp,
+)
 
 CHANNEL = "chat"
 
@@ -30,6 +38,12 @@ def _payload(raw) -> dict:
             'send an object such as {"text": "..."}.',
             "E332",
         ) from exc
+    except (ValueError, RecursionError) as exc:  # an integer of 5,000 digits, arrays nested 10,000 deep
+        raise ChannelError(
+            f"chat payload cannot be read as JSON ({type(exc).__name__}); "
+            'send an object such as {"text": "..."}.',
+            "E332",
+        ) from None
     if not isinstance(payload, dict):
         raise ChannelError(
             f'chat payload must be a JSON object such as {{"text": "..."}}, got {type(payload).__name__}.',
@@ -47,6 +61,7 @@ def read(raw: str | bytes | dict) -> ChannelMessage:
     if not isinstance(text, str):
         found = "missing" if "text" not in payload else f"of type {type(text).__name__}"
         raise ChannelError(f'chat payload needs a "text" field with a string; it is {found}.', "E333")
+    text = text[:MAX_TEXT_CHARS]
     if "&" in text:
         text = html.unescape(text)
     turn = Turn(

@@ -55,9 +55,22 @@ _PLEASANTRY = re.compile(
     re.IGNORECASE,
 )
 _NAME_LINE = re.compile(
-    r"^\s*(?:[A-Z][\w'.-]*\s*){1,3}$"
-)  # "Anna", "Tom Novak": a signature without sign-off
+    r"^\s*(?:[A-Z][\w'.-]{0,40}\s*){1,3}$"
+)  # "Anna", "Tom Novak": a signature without sign-off (a name part is at most 41 characters)
 _MAX_SIGNATURE_LINES = 5  # lines after a sign-off that are taken as name, title, phone
+
+# Bounds (docs/input_rules.md): quotequail costs about 70 us a line and mail-parser-reply's patterns
+# grow with the square of a run of blank lines, of spaces, or of a line that starts with "On"; so
+# the text of a body is read up to MAX_BODY_CHARS characters and MAX_BODY_LINES lines (the new text
+# of a message comes first), and the reply parser gets runs of blank lines and of spaces shortened
+# and long "On ..." lines (never a "wrote:" header) marked so that they are not taken for one.
+MAX_BODY_CHARS = 20_000
+MAX_BODY_LINES = 1_000
+_MAX_HEADER_LINE = 200  # an "On <date>, <name> wrote:" line is shorter (as _MARKER_LINE has it)
+_BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n){8,}")
+_SPACE_RUN = re.compile(r"[^\S\n]{64,}")
+_LONG_ON_LINE = re.compile(rf"^(?=(?:> ?)*on\s).{{{_MAX_HEADER_LINE},}}$", re.IGNORECASE | re.MULTILINE)
+_NOT_A_HEADER = "\u2060"  # a word joiner before such a line; clean_text removes it
 
 
 def _has_words(text: str | None) -> bool:
@@ -80,12 +93,30 @@ def _unquote(text: str) -> tuple[str, dict]:
     return "", found
 
 
+def bounded_body(text: str) -> str:
+    """The part of a body's text that is read: at most ``MAX_BODY_CHARS`` and ``MAX_BODY_LINES``."""
+    text = text[:MAX_BODY_CHARS]
+    position = -1
+    for _ in range(MAX_BODY_LINES):
+        position = text.find("\n", position + 1)
+        if position < 0:
+            return text
+    return text[:position]
+
+
+def _for_reply_parser(text: str) -> str:
+    """``text`` with what makes mail-parser-reply slow taken out (see ``MAX_BODY_CHARS``)."""
+    text = _BLANK_LINES.sub("\n" * 8, text)
+    text = _SPACE_RUN.sub(" ", text)
+    return _LONG_ON_LINE.sub(lambda m: _NOT_A_HEADER + m.group(0), text)
+
+
 def _reply_body(text: str) -> str:
     """``mail-parser-reply``'s latest reply without signature and disclaimers ("" if none)."""
-    message = ReplyParser(text, languages=["en"], keep_hyphen_lists=True).read()
+    message = ReplyParser(_for_reply_parser(text), languages=["en"], keep_hyphen_lists=True).read()
     for reply in message.replies:
         if _has_words(reply.body):
-            return reply.body
+            return reply.body.replace(_NOT_A_HEADER, "")
     return ""
 
 
@@ -109,8 +140,11 @@ def _drop_edges(lines: list[str]) -> list[str]:
     if len(content) > 1 and _NAME_LINE.match(lines[content[-1]]) and not lines[content[-1] - 1].strip():
         lines = lines[: content[-1]]  # a lone name after a blank line
         content = content[:-1]
-    for i in content[1:][::-1]:  # the last sign-off line that is followed by a short signature at most
-        if _SIGN_OFF.match(lines[i]) and sum(1 for j in content if j > i) <= _MAX_SIGNATURE_LINES:
+    # the last sign-off line that is followed by a short signature at most
+    for after, i in enumerate(reversed(content[1:])):  # ``after``: content lines after line i
+        if after > _MAX_SIGNATURE_LINES:
+            break
+        if _SIGN_OFF.match(lines[i]):
             return lines[:i]
     return lines
 

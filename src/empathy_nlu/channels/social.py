@@ -51,13 +51,50 @@ def split_hashtag(tag: str) -> str:
     return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
 
 
+MAX_CUE_TAGS = 20  # closing hashtags read for cues (a post with more is not written by a person)
+_detector = None
+
+
+def _cue_form(tag: str) -> str | None:
+    """How a hashtag that is a cue stays in the text: as words ("#NotHappy" -> "not happy"), or as
+    the tag itself, for patterns that are tags only ("#cancelling" is leaving; "cancelling" in a
+    sentence may be a transfer). None: the tag is no cue."""
+    global _detector
+    if _detector is None:
+        from ..cues.detector import CueDetector  # spaCy: only for a post with tags
+
+        _detector = CueDetector()
+    for form in (split_hashtag(tag), f"#{tag}"):
+        if any(cue["score"] > 0 for cue in _detector.detect(form).values()):
+            return form
+    return None
+
+
+def _cue_tags(tags: list[str]) -> list[str]:
+    """The closing hashtags that are a cue ("#NotHappy", "#cancelling"), in order, as they stay.
+
+    Why: the cue detector reads the turn's text, and a closing tag is often where a post says how
+    the customer feels; the other tags (brand, topic) stay out of the sentence the intent reads.
+    """
+    forms = (_cue_form(tag) for tag in tags[:MAX_CUE_TAGS])
+    return [form for form in forms if form is not None]
+
+
+def _inline_tag(tag: str) -> str:
+    """An inline hashtag as words, unless it is a tag-only cue, which stays a tag."""
+    form = _cue_form(tag)
+    return form if form is not None and form.startswith("#") else split_hashtag(tag)
+
+
 def _drop_tail(text: str) -> str:
     """The hashtags and handles closing a post label and address it, they are not part of the
-    sentence: drop them (emoji among them stay). A post made only of them keeps them, as words."""
+    sentence: drop them (emoji among them stay), but keep the words of the tags that are a cue
+    (``_cue_tags``). A post made only of them keeps them, as words."""
     tail = _TAIL.search(text)
     if tail is None or not any(ch.isalnum() for ch in text[: tail.start()]):
         return text
-    return text[: tail.start()] + " " + _TAIL_WORD.sub(" ", tail.group(0))
+    kept = _cue_tags(_HASHTAG.findall(tail.group(0)))
+    return " ".join([text[: tail.start()], *kept, _TAIL_WORD.sub(" ", tail.group(0))])
 
 
 def normalize_post(text: str) -> tuple[str, dict]:
@@ -71,7 +108,7 @@ def normalize_post(text: str) -> tuple[str, dict]:
     text = _LEADING_MENTIONS.sub("", text.strip())
     text = _drop_tail(text)
     text = _INLINE_MENTION.sub(lambda m: m.group(0)[1:], text)
-    text = _HASHTAG.sub(lambda m: split_hashtag(m.group(1)), text)
+    text = _HASHTAG.sub(lambda m: _inline_tag(m.group(1)), text)
     text = fix_swapped_letters(expand_shorthand(clean_text(text))).lstrip(",.:;- ")
     return text, {"mentions": mentions, "hashtags": hashtags, "urls": urls}
 
@@ -86,7 +123,7 @@ def _payload(raw) -> tuple[str, bool, object]:
             return text, True, None
         try:
             payload = json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # invalid JSON, 5,000-digit integers, 10,000 nested arrays
             return text, True, None  # a post that starts with "{" is still a post
         if not isinstance(payload, dict):
             return text, True, None

@@ -14,7 +14,9 @@ import re
 import threading
 
 MIN_COUNT = 1000  # a correction must be a common word: "trans" is not a slip for "tarns" (seen 50 times)
-_WORD = re.compile(r"(?<![\w@#/'-])[a-z]{5,}(?![\w'/-])")
+# At most 30 letters: no common word is longer, and trying every swap of a 60,000-letter "word" costs
+# its length squared.
+_WORD = re.compile(r"(?<![\w@#/'-])[a-z]{5,30}(?![\w'/-])")
 _lock = threading.Lock()
 _checker = None
 

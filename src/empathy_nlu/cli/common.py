@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -82,11 +84,57 @@ def load_dataset_from_args(args, sources, *, min_examples: int = 2):
     return dataset
 
 
+def finite(value):
+    """``value`` with NaN and infinite floats as None (JSON has no NaN: ``null`` is what a reader takes)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
+def _stdout_is_utf8() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return encoding in ("utf8", "utf8sig")
+
+
+def json_text(value, indent: int | None = None) -> str:
+    """``value`` as strict JSON (never NaN): UTF-8 text when stdout takes it, else ASCII escapes."""
+    return json.dumps(value, indent=indent, ensure_ascii=not _stdout_is_utf8(), allow_nan=False)
+
+
+def print_line(value) -> None:
+    """One JSON Lines record on stdout (a ``Prediction`` or a dict), flushed at once."""
+    print(json_text(value.to_dict() if hasattr(value, "to_dict") else value), flush=True)
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def argument_text(value: str, what: str) -> str:
+    """A command-line argument as text. Python reads bytes that are not UTF-8 as lone surrogates
+    (``os.fsdecode``); they become U+FFFD here, with a warning (docs/input_rules.md)."""
+    from ..history import replace_surrogates
+
+    if value.isascii() or replace_surrogates(value) is value:
+        return value
+    try:
+        text = os.fsencode(value).decode("utf-8", "replace")
+    except UnicodeError:  # a lone surrogate given by a Python caller, not from the command line
+        text = replace_surrogates(value)
+    warn(f"{what}: bytes that are not UTF-8 are read as U+FFFD")
+    return text
+
+
 def emit_json(report: dict, out: str | Path | None = None) -> None:
-    """Print ``report`` as JSON on stdout and, with ``out``, write it atomically to that file."""
+    """Print ``report`` as JSON on stdout and, with ``out``, write it atomically to that file.
+    NaN and infinite numbers are written as null: the output is always strict JSON."""
     from ..persistence import write_text_atomic
 
-    text = json.dumps(report, indent=2, ensure_ascii=False)
+    report = finite(report)
     if out:
-        write_text_atomic(out, text + "\n")
-    print(text)
+        write_text_atomic(out, json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    print(json_text(report, indent=2))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
-from .common import startup_done
+from .common import print_line, startup_done
 
 HELP = "show the bundled default model's predictions for a few customer messages"
 
@@ -44,7 +43,7 @@ def run(args) -> int:
     for text, history in MESSAGES:
         prediction = classifier.predict(text, history)
         if args.json:
-            print(json.dumps(prediction.to_dict(), ensure_ascii=False))
+            print_line(prediction)
             continue
         verdict = "OUT OF SCOPE" if prediction.out_of_scope else prediction.intent.name
         others = [s for s in prediction.intent_ranking if s.name != prediction.intent.name][:2]

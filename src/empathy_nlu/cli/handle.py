@@ -7,13 +7,12 @@ customer's history from the store, stores the turn, and prints the Prediction as
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
 from ..errors import ChannelError
-from .common import startup_done
+from .common import argument_text, print_line, startup_done
 
 HELP = "run a channel adapter end to end: raw message in, turn stored, Prediction JSON out"
 DEFAULT_STORE = "conversations.sqlite3"
@@ -57,9 +56,10 @@ def run(args) -> int:
     from ..store import open_store
 
     raw = read_raw(args.file)
+    customer = argument_text(args.customer, "--customer")
     classifier = Classifier.load(args.model)
     with open_store(args.store, mask_personal_data=not args.no_mask) as store:
-        prediction = adapter(args.channel).handle(raw, args.customer, classifier, store)
+        prediction = adapter(args.channel).handle(raw, customer, classifier, store)
     startup_done()
-    print(json.dumps(prediction.to_dict(), ensure_ascii=False), flush=True)
+    print_line(prediction)
     return 0

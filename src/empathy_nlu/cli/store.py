@@ -6,9 +6,7 @@ from cron or a scheduler). ``history`` prints a customer's stored turns as JSON 
 
 from __future__ import annotations
 
-import json
-
-from .common import startup_done
+from .common import argument_text, print_line, startup_done
 from .handle import add_store_option
 
 HELP = "conversation store: prune old turns (retention), show a customer's history"
@@ -32,8 +30,8 @@ def run(args) -> int:
     with open_store(args.store, mask_personal_data=not args.no_mask) as store:
         if args.store_command == "prune":
             deleted = store.prune(args.days)
-            print(json.dumps({"store": str(args.store), "days": args.days, "deleted": deleted}))
+            print_line({"store": str(args.store), "days": args.days, "deleted": deleted})
         else:
-            for stored in store.history(args.customer, limit=args.limit):
-                print(json.dumps(stored.to_dict(), ensure_ascii=False))
+            for stored in store.history(argument_text(args.customer, "--customer"), limit=args.limit):
+                print_line(stored)
     return 0

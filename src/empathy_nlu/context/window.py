@@ -98,7 +98,11 @@ def last_customer_before(window: Sequence[Turn], end: int) -> int | None:
 
 
 def _comparable(moment: datetime, reference: datetime) -> datetime:
-    """``moment`` made comparable with ``reference`` (naive datetimes are local time)."""
-    if (moment.tzinfo is None) != (reference.tzinfo is None):
-        return moment.astimezone(reference.tzinfo) if moment.tzinfo else moment.astimezone()
+    """``moment`` made comparable with ``reference``: a naive moment is read in the zone of an aware
+    reference (docs/input_rules.md); an aware moment next to a naive reference (local time) is
+    its local wall-clock time. ``predict`` gives aware times only; this keeps direct callers safe."""
+    if moment.tzinfo is None and reference.tzinfo is not None:
+        return moment.replace(tzinfo=reference.tzinfo)
+    if moment.tzinfo is not None and reference.tzinfo is None:
+        return moment.astimezone().replace(tzinfo=None)
     return moment

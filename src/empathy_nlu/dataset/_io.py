@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from empathy_nlu.errors import DataError
+from empathy_nlu.history import replace_surrogates
 from empathy_nlu.schema import EntitySpan
 
 from . import codes
@@ -83,3 +84,28 @@ def span(entity: str, start: Any, end: Any, value: Any, text: str, source: str) 
     if value is None and 0 <= start < end <= len(text):
         value = text[start:end]
     return EntitySpan(entity=entity, start=start, end=end, value=value_text(value))
+
+
+def without_surrogates(value: Any) -> Any:
+    """``value`` (parsed JSON) with every lone surrogate in its strings (a ``"\\ud800"`` escape: half of
+    an emoji cut off by an export) replaced by U+FFFD, as ``predict`` does (docs/input_rules.md)."""
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    if not isinstance(value, dict | list):
+        return value
+    root: list = [value]
+    stack: list = [(root, 0)]
+    while stack:  # iterative: a deeply nested record cannot exhaust the recursion limit here
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = replace_surrogates(item)
+        elif isinstance(item, list):
+            stack.extend((item, i) for i in range(len(item)))
+        elif isinstance(item, dict):
+            for name in list(item):
+                clean = replace_surrogates(name) if isinstance(name, str) else name
+                if clean is not name:
+                    item[clean] = item.pop(name)
+                stack.append((item, clean))
+    return root[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from empathy_nlu.errors import DataError
+from empathy_nlu.history import replace_surrogates
 
 from . import codes
 from ._io import read_text
@@ -45,6 +46,12 @@ def compose(path: Path) -> yaml.Node | None:
         ) from None
     except yaml.YAMLError as exc:
         raise DataError(f"YAML error: {exc}", source=str(path), code=codes.MALFORMED) from None
+    except RecursionError:  # lists or mappings nested thousands deep
+        raise DataError(
+            "YAML nested too deeply to be read; training data needs a few levels only",
+            source=str(path),
+            code=codes.MALFORMED,
+        ) from None
 
 
 def expect(node: yaml.Node, kind: type, what: str, path: Path) -> None:
@@ -76,7 +83,7 @@ def mapping(node: yaml.Node, what: str, path: Path) -> dict[str, tuple[yaml.Node
 def scalar(node: yaml.Node, what: str, path: Path) -> str:
     """The text of a scalar as written; an explicit or implicit null is the empty string."""
     expect(node, yaml.ScalarNode, what, path)
-    return "" if node.tag == _NULL_TAG else node.value
+    return "" if node.tag == _NULL_TAG else replace_surrogates(node.value)  # a "\\ud800" escape: U+FFFD
 
 
 def reject_unknown(keys: dict, allowed: tuple[str, ...], what: str, path: Path) -> None:

@@ -72,6 +72,10 @@ def _json_entity(text: str, open_pos: int, source: str) -> tuple[int, str, str |
         obj, end = _decoder.raw_decode(text, open_pos)
     except json.JSONDecodeError as exc:
         raise _error(text, exc.pos, f"invalid JSON in annotation ({exc.msg})", source) from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, arrays nested 10,000 deep
+        raise _error(
+            text, open_pos, f"JSON in annotation that cannot be read ({type(exc).__name__})", source
+        ) from None
     if not isinstance(obj, dict):
         raise _error(text, open_pos, "the {...} after [surface] must be a JSON object", source)
     unknown = set(obj) - _JSON_KEYS

@@ -18,7 +18,7 @@ from empathy_nlu.errors import DataError
 from empathy_nlu.schema import Dataset, EntitySpan, Example
 
 from . import codes
-from ._io import bad_value, read_text, span
+from ._io import bad_value, read_text, span, without_surrogates
 from .jsonl_reader import check_label_column
 from .records import example_from_record, require
 
@@ -34,6 +34,7 @@ def iter_array(path: Path, text: str) -> Iterator[tuple[int, Any]]:
     """Yield ``(line, element)`` for each element of the top-level JSON array in ``text``."""
     decoder = json.JSONDecoder()
     pos, line, end = 0, 1, len(text)
+    escapes = "\\u" in text  # an escape may be a lone surrogate
 
     def skip(pos: int) -> int:
         while pos < end and text[pos] in _WS:
@@ -53,7 +54,9 @@ def iter_array(path: Path, text: str) -> Iterator[tuple[int, Any]]:
             element, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise _malformed(path, text, exc.pos, f"invalid JSON: {exc.msg}") from None
-        yield line, element
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, arrays nested 10,000 deep
+            raise _malformed(path, text, pos, f"JSON that cannot be read ({type(exc).__name__})") from None
+        yield line, (without_surrogates(element) if escapes else element)
         pos = skip(pos)
         if pos < end and text[pos] == ",":
             pos = skip(pos + 1)

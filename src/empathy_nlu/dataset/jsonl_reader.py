@@ -14,7 +14,7 @@ from empathy_nlu.errors import DataError
 from empathy_nlu.schema import Dataset
 
 from . import codes
-from ._io import read_text, unknown_column
+from ._io import read_text, unknown_column, without_surrogates
 from .records import dialogue_from_record, example_from_record
 
 
@@ -38,6 +38,15 @@ def read_jsonl(
                 source=source,
                 code=codes.MALFORMED,
             ) from None
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, arrays nested 10,000 deep
+            raise DataError(
+                f"JSON that cannot be read ({type(exc).__name__}: {str(exc)[:80]}); each line must hold "
+                "one JSON object",
+                source=source,
+                code=codes.MALFORMED,
+            ) from None
+        if "\\u" in line:  # an escape may be a lone surrogate
+            record = without_surrogates(record)
         if isinstance(record, dict) and "turns" in record:
             dataset.dialogues.append(dialogue_from_record(record, source, default_id=f"{path.stem}-{lineno}"))
         else:

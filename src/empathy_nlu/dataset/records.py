@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from empathy_nlu.errors import DataError
+from empathy_nlu.errors import DataError, InputError
+from empathy_nlu.history import parse_timestamp
 from empathy_nlu.schema import Dialogue, EntitySpan, Example, Turn
 
 from . import codes
@@ -115,15 +116,21 @@ def example_from_record(
 
 
 def _timestamp(turn: dict, source: str) -> datetime | None:
+    """An ISO 8601 string in the years 1900 to 2199 (the rule of ``predict``, docs/input_rules.md)."""
     value = turn.get("timestamp")
     if value is None:
         return None
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
-        except ValueError:
+            return parse_timestamp(value, source)
+        except InputError:
             pass
-    raise bad_value("timestamp", "an ISO 8601 string such as 2024-05-01T14:03:00Z", value, source)
+    raise bad_value(
+        "timestamp",
+        "an ISO 8601 string in the years 1900 to 2199 such as 2024-05-01T14:03:00Z",
+        value,
+        source,
+    )
 
 
 def _turn(item: Any, source: str) -> Turn:

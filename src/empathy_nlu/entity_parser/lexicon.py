@@ -55,9 +55,12 @@ SCALES = ["hundred", "thousand", "million", "billion"]
 _WORD = "(?:" + "|".join(sorted(UNITS + TENS + SCALES, key=len, reverse=True)) + ")"
 # "forty two", "forty-two", "a hundred and fifty", "two thousand five hundred": starts with a number word
 # or "a" before a scale word; "and" only between number words.
+# At most 15 more words: a number said in words has fewer ("nine hundred and ninety nine thousand nine
+# hundred and ninety nine" has 9), and the bound keeps each try short in a run of number words, which
+# an unbounded repeat reads to its end from every word of it (the run's length squared).
 NUMBER_WORDS = (
     rf"(?:(?:a|one)\s+(?:hundred|thousand|million)|{_WORD})"
-    rf"(?:(?:\s+and\s+|[\s-]+){_WORD}\b)*"
+    rf"(?:(?:\s+and\s+|[\s-]+){_WORD}\b){{0,15}}"
 )
 
 NUMBER_WORD_SET = frozenset(UNITS + TENS + SCALES)

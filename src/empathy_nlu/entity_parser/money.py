@@ -39,11 +39,19 @@ _MINOR = (
     r"(?:\s+(?P<mu>cents?|pence|p)\b|(?=\s*(?:$|[.,!?;)]))))?"
 )
 
+# Linear time (docs/input_rules.md): a number is read from where it starts. A match that starts after
+# a letter, a digit or one of ``_BAD_BEFORE`` is dropped anyway (``clean_start``), and a group of
+# exactly three digits after a digit and a separator ("1 000 000", "1'000") is the rest of the number
+# before it, so neither is tried: otherwise every digit of a long digit run would read the run to
+# its end again (its length squared).
+_NOT_INSIDE = r"(?!(?<=\d[,.'\u00a0\u202f ])\d{3}(?!\d))"
+_CLEAN_DIGIT = r"(?<![\w.,$€£¥])" + _NOT_INSIDE
+
 PREFIX_RE = re.compile(
     rf"(?<![\w$€£¥])(?P<cur>{_SYM}|{_CODES}\b)\s?(?P<num>{NUM_SPACED}){_SCALE}", re.IGNORECASE
 )
 _SUFFIX = rf"{_SCALE}\s?(?P<cur>{_SYM}|{_CODES}\b|{_WORDS}\b){_MINOR}"
-SUFFIX_DIGIT_RE = re.compile(rf"(?P<num>{NUM_SPACED}){_SUFFIX}", re.IGNORECASE)
+SUFFIX_DIGIT_RE = re.compile(rf"{_CLEAN_DIGIT}(?P<num>{NUM_SPACED}){_SUFFIX}", re.IGNORECASE)
 SUFFIX_WORD_RE = re.compile(rf"\b(?P<num>{NUMBER_WORDS}){_SUFFIX}", re.IGNORECASE)
 MINOR_DIGIT_RE = re.compile(r"(?P<num>\d{1,3})(?:\s+(?P<mu>cents?|pence)\b|(?P<p>p)\b)", re.IGNORECASE)
 MINOR_WORD_RE = re.compile(rf"\b(?P<num>{NUMBER_WORDS})\s+(?P<mu>cents?|pence)\b", re.IGNORECASE)
@@ -51,7 +59,9 @@ _BAD_BEFORE = ".,$€£¥"
 
 # A bare number is money after a money verb ("spent 158.16 at", "not more than 800") or before
 # a money noun ("a 800 transfer", "the 718 standing order").
-_BARE_RE = re.compile(rf"(?P<num>{NUM})(?P<sk>k|m|bn)?(?![\w:/%$€£¥]|[.,]\d)", re.IGNORECASE)
+_BARE_RE = re.compile(
+    rf"(?<![\w.,$€£¥:/#-]){_NOT_INSIDE}(?P<num>{NUM})(?P<sk>k|m|bn)?(?![\w:/%$€£¥]|[.,]\d)", re.IGNORECASE
+)
 _MONEY_VERB = (
     r"(?:spen[dt]|spending|pa(?:y|id|ying)|transfer(?:red|ring)?|sen[dt]|sending|withdr[ae]wn?|withdraw"
     r"|charged?|charging|costs?|refund(?:ed)?|deposit(?:ed)?|top(?:ped)?\s+up|amount\s+of|payment\s+of"

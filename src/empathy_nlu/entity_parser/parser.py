@@ -207,11 +207,18 @@ def _settle(candidates: list, enabled: frozenset) -> list:
         (c for c in candidates if c[2] != "card_number"),
         key=lambda c: (c[0] - c[1], _PRIORITY.get(c[2], _CUSTOM_PRIORITY), -c[4], c[0], c[2]),
     )
+    covered = bytearray(max(c[1] for c in candidates) + 1)  # 1: a character some taken span covers
     for cand in cards + ordered:
         if cand[2] in _PRIORITY and cand[2] not in enabled and cand[2] != "card_number":
             continue
-        if all(cand[1] <= t[0] or cand[0] >= t[1] for t in taken):
+        start, end = cand[0], cand[1]
+        if end <= start:  # an empty span (a deployment's odd pattern): the plain test
+            free = all(end <= t[0] or start >= t[1] for t in taken)
+        else:  # linear in the spans, not in spans times taken spans
+            free = covered.find(1, start, end) < 0
+        if free:
             taken.append(cand)
+            covered[start:end] = b"\x01" * (end - start)
     taken.sort(key=lambda c: (c[0], c[1]))
     return [c for c in taken if c[2] != "card_number" or "card_number" in enabled]
 

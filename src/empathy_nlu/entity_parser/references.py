@@ -16,10 +16,12 @@ from .masking import CARD_RE, EMAIL_RE, PHONE_RE, luhn_valid, mask_card, plausib
 
 Candidate = tuple[int, int, str, object, float]
 
+# A host name is at most 10 labels of at most 63 characters (DNS allows longer, nobody writes them):
+# unbounded, every label start of "1.1.1.1..." or "a-a-a-..." would read the run to its end again.
 URL_RE = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co\.uk|co|uk|de|fr|eu|info|biz|app|dev|ie|es"
-    r"|it|nl|ly|me)\b(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)])?",
+    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,9}\.(?:com|org|net|io|co\.uk|co|uk|de|fr|eu|info|biz"
+    r"|app|dev|ie|es|it|nl|ly|me)\b(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)])?",
     re.IGNORECASE,
 )
 CARD_LAST4_RE = re.compile(
