@@ -210,3 +210,9 @@ def test_cross_validate_with_too_few_examples_per_fold(tmp_path, capsys):
     assert main(["-q", "cross-validate", str(data), "--folds", "3"]) == 2
     err = capsys.readouterr().err
     assert "E113" in err and "greeting (2)" in err and "Traceback" not in err
+
+
+def test_train_refuses_data_over_max_data_mb(tmp_path, capsys):
+    code = main(["train", str(DEFAULT_DATA), "--out", str(tmp_path / "m"), "--max-data-mb", "0.001"])
+    assert code == 2 and "E127" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()

@@ -64,6 +64,11 @@ def add_data_options(parser) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="conflicting labels are an error, not a warning"
     )
+    parser.add_argument(
+        "--max-data-mb",
+        type=float,
+        help="refuse data files larger than this in all (default 100, or $EMPATHY_NLU_MAX_DATA_MB)",
+    )
 
 
 def load_dataset_from_args(args, sources, *, min_examples: int = 2):
@@ -79,6 +84,7 @@ def load_dataset_from_args(args, sources, *, min_examples: int = 2):
         split=args.split,
         strict=args.strict,
         validate=False,
+        max_bytes=int(args.max_data_mb * 1_000_000) if args.max_data_mb else None,
     )
     validate_dataset(dataset, strict=args.strict, min_examples=min_examples)
     return dataset

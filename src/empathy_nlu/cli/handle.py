@@ -58,7 +58,8 @@ def run(args) -> int:
     raw = read_raw(args.file)
     customer = argument_text(args.customer, "--customer")
     classifier = Classifier.load(args.model)
-    with open_store(args.store, mask_personal_data=not args.no_mask) as store:
+    privacy = classifier.pipeline.config.get("privacy")  # the model's patterns are masked in the store too
+    with open_store(args.store, mask_personal_data=not args.no_mask, privacy=privacy) as store:
         prediction = adapter(args.channel).handle(raw, customer, classifier, store)
     startup_done()
     print_line(prediction)
