@@ -128,7 +128,8 @@ def probes(dataset) -> list[tuple]:
         ("THIS IS RIDICULOUS!!! cancel my account now, I want a human", [], "chat"),
         ("ok thanks", ["my card never arrived", {"speaker": "agent", "text": "Sorry, let me check."}], None),
     ]
-    said = next(ex.text for ex in dataset.examples if ex.intent == "card_not_arrived")  # known to the model
+    known = (ex.text for ex in dataset.examples if ex.intent == "card_not_arrived")  # known to the model
+    said = next(known, "my card never arrived")
     old = {
         "text": said,
         "channel": "chat",
