@@ -22,6 +22,7 @@ import re
 from text_to_num import alpha2digit
 
 from ..prediction import Prediction
+from ..privacy.detect import DIGIT_OF
 from ..schema import Turn
 from .base import ChannelMessage, clean_text, decode_raw, end_question, handle_message, word_set
 from .shorthand import restore_apostrophes
@@ -50,19 +51,7 @@ _BEFORE_A_NUMBER = frozenset("$€£¥#")  # no space before a number after thes
 _CLOSING = frozenset(")]},.!?;:%")
 # Digits read out one by one: "four one one one", "oh seven seven double oh nine". "oh" is a zero only
 # inside such a run (or opening one of four digits or more), "double"/"triple" only before a digit.
-_DIGIT_WORDS = {
-    "zero": "0",
-    "oh": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
+_DIGIT_WORDS = DIGIT_OF
 _TIMES = {"double": 2, "triple": 3}
 _TENS = word_set("twenty thirty forty fifty sixty seventy eighty ninety")
 _GROUP_BREAKS = frozenset(",.-")

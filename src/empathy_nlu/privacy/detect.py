@@ -106,7 +106,7 @@ _SPELLED_WORDS = "zero|oh|one|two|three|four|five|six|seven|eight|nine|double|tr
 # Seven or more digit words in a row ("four one one one, one one one one ..."), as typed or transcribed.
 _SPELLED = re.compile(rf"\b(?:{_SPELLED_WORDS})\b(?:[\s,.\-]+(?:{_SPELLED_WORDS})\b){{6,}}", re.IGNORECASE)
 _SPELLED_WORD = re.compile(rf"\b(?:{_SPELLED_WORDS})\b", re.IGNORECASE)
-_DIGIT_OF = {
+DIGIT_OF = {  # a digit said as a word (voice reads them too)
     "zero": "0",
     "oh": "0",
     "one": "1",
@@ -384,7 +384,7 @@ def _spelled(text: str) -> list[Finding]:
             elif word == "triple":
                 repeat = 3
             else:
-                digits += _DIGIT_OF[word] * repeat
+                digits += DIGIT_OF[word] * repeat
                 repeat = 1
         if len(digits) < 7:
             continue
