@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import ROOT, SHARED, read_jsonl, shared
+from conftest import ROOT, read_jsonl, shared
 from empathy_nlu import Classifier, Example
 from empathy_nlu.config import with_tier
 from empathy_nlu.dataset import load_data
@@ -159,9 +159,9 @@ def test_multi_intent_single_equals_batch():
 @pytest.mark.slow
 def test_accurate_tier_single_equals_batch():
     pytest.importorskip("sentence_transformers")
-    examples = [ex for ex in read_jsonl(SHARED / "banking77" / "train.jsonl", limit_per_intent=3)][:60]
+    examples = [ex for ex in read_jsonl(shared("banking77/train.jsonl"), limit_per_intent=3)][:60]
     model = Classifier.train(examples, with_tier(None, "accurate"))
-    texts = [ex.text for ex in read_jsonl(SHARED / "banking77" / "test.jsonl")][:40:2]
+    texts = [ex.text for ex in read_jsonl(shared("banking77/test.jsonl"))][:40:2]
     assert [as_json(p) for p in model.predict_batch(texts, reference_times=[REFERENCE] * len(texts))] == [
         as_json(model.predict(t, reference_time=REFERENCE)) for t in texts
     ]
