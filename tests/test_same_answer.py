@@ -174,3 +174,22 @@ def test_results_do_not_depend_on_earlier_calls():
     for text in ["hello", "my card is lost", "the blue one"] * 5:
         model.predict(text, history, reference_time=REFERENCE)
     assert as_json(model.predict("the blue one", history, reference_time=REFERENCE)) == before
+
+
+def test_changing_a_returned_prediction_never_changes_a_later_answer(support_model, tmp_path):
+    history = [{"text": "I paid $40 on 2026-11-20 and it never arrived", "timestamp": REFERENCE}]
+    first = support_model.predict("still nothing, I paid $40", history, reference_time=REFERENCE)
+    before = as_json(first)
+    first.entities[0]["value"]["amount"] = -1  # a caller editing what it got back
+    first.sentiment["score"] = 99.0
+    first.context["entities"].clear()
+    assert (
+        as_json(support_model.predict("still nothing, I paid $40", history, reference_time=REFERENCE))
+        == before
+    )
+    # the edited turn is now history: the answer equals a fresh model's, which never saw the edit
+    longer = [*history, {"text": "still nothing, I paid $40", "timestamp": REFERENCE}]
+    fresh = Classifier.load(support_model.save(tmp_path / "fresh"))
+    assert as_json(support_model.predict("any news?", longer, reference_time=REFERENCE)) == as_json(
+        fresh.predict("any news?", longer, reference_time=REFERENCE)
+    )

@@ -11,6 +11,7 @@ would compute (see ``cache.py``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,28 +98,32 @@ class Pipeline:
         return doc
 
     # -- the cache: what a text gives alone (models) and with a reference time (entities) -----------
+    # Dicts a caller may hold (a Prediction's sentiment and entities) are copied in and out, so a
+    # caller changing what it got back can never change a later answer.
     def _recall(self, doc: TurnDoc) -> None:
         known = self._earlier.get(("models", doc.text))
         if known is not None:
             doc.doc = known.doc
             if doc.models_pending:
                 doc.features, doc.known = known.features, known.known
-                doc.intent, doc.sentiment = known.intent, known.sentiment
+                doc.intent, doc.sentiment = known.intent, copy.deepcopy(known.sentiment)
                 doc.models_pending = False
         elif doc.depth == TEXT:
             doc.doc = self._earlier.get(("text", doc.text))
         if doc.entities_pending:
             entities = self._earlier.get(("entities", doc.text, doc.reference))
             if entities is not None:
-                doc.entities, doc.entities_pending = entities, False
+                doc.entities, doc.entities_pending = copy.deepcopy(entities), False
 
     def _remember(self, doc: TurnDoc) -> None:
         if doc.depth in (FULL, NO_CUES):
-            self._earlier.put(("models", doc.text), doc)
+            known = TurnDoc(doc.text, doc.reference, NO_CUES, doc.doc, doc.features, doc.known, doc.intent)
+            known.sentiment = copy.deepcopy(doc.sentiment)
+            self._earlier.put(("models", doc.text), known)
         if doc.depth == TEXT:
             self._earlier.put(("text", doc.text), doc.doc)
         else:
-            self._earlier.put(("entities", doc.text, doc.reference), doc.entities)
+            self._earlier.put(("entities", doc.text, doc.reference), copy.deepcopy(doc.entities))
 
     def _prediction(self, conversation: Conversation, request: Request):
         has_intent = "intent" in self.components or "multi_intent" in self.components
