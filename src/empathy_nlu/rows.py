@@ -10,8 +10,6 @@ same bits; a batch is a loop over rows (~10 us each).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 Row = tuple[np.ndarray, np.ndarray]
@@ -22,23 +20,3 @@ def row_scores(row: Row, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
     idx, vals = row
     gathered = np.take(weights, idx, axis=0)
     return np.asarray(vals, dtype=np.float32) @ gathered + bias
-
-
-def rows_scores(rows: Sequence[Row], weights: np.ndarray, bias: np.ndarray) -> list[np.ndarray]:
-    """``row_scores`` of every row: each independent of the others."""
-    return [row_scores(row, weights, bias) for row in rows]
-
-
-def stack(rows: Sequence[Row], n_features: int):
-    """The rows as a scipy CSR matrix (training only: fitting wants a matrix)."""
-    from scipy import sparse
-
-    lengths = np.fromiter((len(idx) for idx, _ in rows), dtype=np.int64, count=len(rows))
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int32)
-    data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
-    matrix = sparse.csr_matrix(
-        (data.astype(np.float32), indices.astype(np.int32), indptr), shape=(len(rows), n_features)
-    )
-    matrix.sum_duplicates()
-    return matrix
