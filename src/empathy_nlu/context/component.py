@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..features import vocabulary_size
 from ..pipeline.cache import LRU
-from ..pipeline.component import Component, idf, register, weights
+from ..pipeline.component import ModelComponent, idf, register, weights
 from ..pipeline.doc import Conversation
 from ..pipeline.params import Params, require
 from ..schema import Turn
@@ -51,11 +51,12 @@ def top_name(result) -> str | None:
 
 
 @register
-class ContextIntentComponent(Component):
+class ContextIntentComponent(ModelComponent):
     """A linear model over the utterance, the last agent turn, the previous turn and its intent."""
 
     name = "context_intent"
     Params = ContextIntentParams
+    Model = ContextualIntentClassifier
 
     def __init__(self, params=None) -> None:
         super().__init__(params)
@@ -102,9 +103,6 @@ class ContextIntentComponent(Component):
                 if depth - distance > 0 and not conversation.window[i].intent:
                     conversation.earlier_intents[i] = read.intent_of(i, depth - distance)
 
-    def to_state(self):
-        return self.model_.to_state()
-
     @classmethod
     def array_spec(cls, state):
         """``agent_idf``: the agent-turn vocabulary's idf; ``model_weights``: float16, one row per column
@@ -118,15 +116,6 @@ class ContextIntentComponent(Component):
             "model_weights": weights(n_rows, n_labels, dtype="float16"),
             "model_intercept": weights(n_labels),
         }
-
-    @classmethod
-    def from_state(cls, params, state, arrays):
-        component = cls(params)
-        component.model_ = ContextualIntentClassifier.from_state(state, arrays)
-        return component
-
-    def check(self, components) -> None:
-        self.model_.check_features(components["features"].n_features_)
 
 
 class _Reading:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pipeline.component import Component, register, state_error, weights
+from ..pipeline.component import ModelComponent, register, weights
 from ..pipeline.params import Params, require
 from .linear import LinearIntentClassifier
 from .multi_label import MultiLabelIntentClassifier, label_set
@@ -47,7 +47,7 @@ class MultiIntentParams(Params):
         require([("multi_intent.ranking_size", self.ranking_size >= 1)])
 
 
-class _IntentBase(Component):
+class _IntentBase(ModelComponent):
     """Shared by both: fill ``doc.intent`` for every doc with features, batch-first."""
 
     def process(self, batch) -> None:
@@ -56,16 +56,6 @@ class _IntentBase(Component):
         for doc, result in zip(docs, self.model_.predict_rows(rows, [d.known for d in docs]), strict=True):
             doc.intent = result
 
-    @property
-    def labels_(self) -> list[str]:
-        return list(self.model_.labels_)
-
-    def to_state(self):
-        return self.model_.to_state()
-
-    def check(self, components) -> None:
-        self.model_.check_features(components["features"].n_features_)
-
 
 @register
 class IntentComponent(_IntentBase):
@@ -73,6 +63,7 @@ class IntentComponent(_IntentBase):
 
     name = "intent"
     Params = IntentParams
+    Model = LinearIntentClassifier
 
     @classmethod
     def supports(cls, data, config) -> bool:
@@ -95,12 +86,6 @@ class IntentComponent(_IntentBase):
         n_labels = len(state["labels"])
         return {"weights": weights(None, n_labels, dtype="float16"), "intercept": weights(n_labels)}
 
-    @classmethod
-    def from_state(cls, params, state, arrays):
-        component = cls(params)
-        component.model_ = LinearIntentClassifier.from_state(state, arrays)
-        return component
-
 
 @register
 class MultiIntentComponent(_IntentBase):
@@ -108,6 +93,7 @@ class MultiIntentComponent(_IntentBase):
 
     name = "multi_intent"
     Params = MultiIntentParams
+    Model = MultiLabelIntentClassifier
 
     @classmethod
     def supports(cls, data, config) -> bool:
@@ -133,12 +119,3 @@ class MultiIntentComponent(_IntentBase):
             "platt_scale": weights(n_labels, dtype="float64"),
             "platt_bias": weights(n_labels, dtype="float64"),
         }
-
-    @classmethod
-    def from_state(cls, params, state, arrays):
-        component = cls(params)
-        try:
-            component.model_ = MultiLabelIntentClassifier.from_state(state, arrays)
-        except (KeyError, TypeError) as exc:
-            raise state_error(cls.name, exc) from exc
-        return component

@@ -107,6 +107,33 @@ class Component:
         """Refuse a loaded state that does not fit the components it is loaded with."""
 
 
+class ModelComponent(Component):
+    """A component whose state is one fitted model ``model_`` over the shared feature rows (intent,
+    multi-intent, sentiment, history-aware intent): its state is the model's, and its weights must
+    fit the featurizer it is loaded with."""
+
+    Model: ClassVar[type]  # its class: ``from_state(state, arrays)``, ``to_state()``, ``check_features``
+
+    @property
+    def labels_(self) -> list[str]:
+        return list(self.model_.labels_)
+
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        return self.model_.to_state()
+
+    @classmethod
+    def from_state(cls, params: Params, state: dict, arrays: dict[str, np.ndarray]) -> Component:
+        component = cls(params)
+        try:
+            component.model_ = cls.Model.from_state(state, arrays)
+        except (KeyError, TypeError) as exc:
+            raise state_error(cls.name, exc) from exc
+        return component
+
+    def check(self, components: dict[str, Component]) -> None:
+        self.model_.check_features(components["features"].n_features_)
+
+
 def register(cls: type[Component]) -> type[Component]:
     """Class decorator: make ``cls`` known under ``cls.name`` (once)."""
     if not cls.name or cls.name in REGISTRY:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pipeline.component import Component, register, weights
+from ..pipeline.component import ModelComponent, register, weights
 from ..pipeline.params import Params, require
 from .affect import AFFECT_FEATURES
 from .classifier import SentimentClassifier
@@ -29,11 +29,12 @@ class SentimentParams(Params):
 
 
 @register
-class SentimentComponent(Component):
+class SentimentComponent(ModelComponent):
     """Negative / neutral / positive with calibrated probabilities and a score in [-1, 1]."""
 
     name = "sentiment"
     Params = SentimentParams
+    Model = SentimentClassifier
 
     @classmethod
     def supports(cls, data, config) -> bool:
@@ -58,13 +59,6 @@ class SentimentComponent(Component):
         for doc, result in zip(docs, results, strict=True):
             doc.sentiment = result
 
-    @property
-    def labels_(self) -> list[str]:
-        return list(self.model_.labels_)
-
-    def to_state(self):
-        return self.model_.to_state()
-
     @classmethod
     def array_spec(cls, state):
         """``weights``: float16, one row per column (shared features, negation words, affect features),
@@ -72,12 +66,3 @@ class SentimentComponent(Component):
         n_rows = int(state["n_shared_features"]) + len(state["negation_vocabulary"]) + len(AFFECT_FEATURES)
         n_labels = len(state["labels"])
         return {"weights": weights(n_rows, n_labels, dtype="float16"), "intercept": weights(n_labels)}
-
-    @classmethod
-    def from_state(cls, params, state, arrays):
-        component = cls(params)
-        component.model_ = SentimentClassifier.from_state(state, arrays)
-        return component
-
-    def check(self, components) -> None:
-        self.model_.check_features(components["features"].n_features_)
