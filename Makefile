@@ -13,12 +13,12 @@ DEFAULT_DATA := data/support.yaml data/sentiment.jsonl data/dialogues.jsonl
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,service]'
 	touch $(STAMP)
 
 $(EMBEDDINGS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet '$(TORCH)'
-	$(BIN)/python -m pip install --quiet -e '.[dev,embeddings]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,service,embeddings]'
 	touch $(EMBEDDINGS_STAMP)
 
 demo: $(STAMP)

@@ -45,6 +45,34 @@ def saved_support_model(support_model, tmp_path_factory) -> Path:
     return support_model.save(tmp_path_factory.mktemp("models") / "support")
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (tests/postgres_server.py). Without the server
+    binaries it fails, never skips: CI installs them (.ci/run), so a skip would hide a lost backend."""
+    from postgres_server import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server) -> str:
+    """The URL of one database that the session's tests share."""
+    return postgres_server.create_database("empathy_nlu_tests")
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server):
+    """The URL of a new, empty database for one test (about 0.1 s), dropped after it."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
 # Modules and tests that train on benchmark data, load the sentence encoder, start processes or run
 # notebooks: `make test-fast` (pytest -m "not slow") leaves them out; `make test` runs everything.
 SLOW_MODULES = {
@@ -56,6 +84,9 @@ SLOW_MODULES = {
     "test_dialogue_data",
     "test_default_data",
     "test_sentiment_data",
+    "test_service_http",
+    "test_service_operations",
+    "test_service_schema",
 }
 SLOW_NAMES = ("nlupp", "cross_validate", "concurrent", "banking77", "bundled_default_model", "8_threads")
 

@@ -371,6 +371,14 @@ def test_the_interface_is_small_enough_to_implement_in_memory():
             self.rows = [r for r in self.rows if r.turn.timestamp.timestamp() >= epoch_seconds]
             return before - len(self.rows)
 
+        def _delete_customer(self, customer_id):
+            before = len(self.rows)
+            self.rows = [r for r in self.rows if r.customer_id != customer_id]
+            return before - len(self.rows)
+
+        def count(self, customer_id=None):
+            return sum(customer_id in (None, r.customer_id) for r in self.rows)
+
         def close(self):
             pass
 
@@ -378,3 +386,5 @@ def test_the_interface_is_small_enough_to_implement_in_memory():
     store.append("c1", Turn(f"card {CARD}", timestamp=T0))
     assert CARD not in store.rows[0].turn.text  # masking comes with the interface
     assert store.prune(1) == 1 and store.history("c1") == []
+    store.append("c2", Turn("hello"))
+    assert store.ping() and store.count() == 1 and store.erase("c2") == 1 and store.count("c2") == 0

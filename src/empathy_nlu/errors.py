@@ -2,7 +2,8 @@
 
 Every error raised on purpose by empathy-nlu is an ``EmpathyError`` carrying a
 stable ``code`` (``E1xx`` data, ``E2xx`` model files, ``E3xx`` input, ``E4xx``
-configuration, ``E5xx`` use before ``fit``, ``E6xx`` the conversation store) so programs can
+configuration, ``E5xx`` use before ``fit``, ``E6xx`` the conversation store, ``E7xx`` the HTTP
+service) so programs can
 branch on it and users can search for it. ``ERRORS`` below is the one table of every code: its
 class, what it means and what to do; ``docs/errors.md`` shows the same table and
 ``tests/test_error_registry.py`` checks every raise site against both.
@@ -83,6 +84,18 @@ class StoreError(EmpathyError):
     code = "E600"
 
 
+class ServiceError(EmpathyError):
+    """A request the HTTP service refuses (key, scope, size, route) or its set-up (E700-E799).
+
+    ``status`` is the HTTP status the service answers with."""
+
+    code = "E700"
+
+    def __init__(self, message: str, code: str | None = None, status: int = 400) -> None:
+        self.status = status
+        super().__init__(message, code)
+
+
 # -- the registry ------------------------------------------------------------------------------------
 
 
@@ -105,6 +118,7 @@ RANGES: tuple[tuple[int, int, type[EmpathyError]], ...] = (
     (400, 499, ConfigError),
     (500, 599, NotFittedError),
     (600, 699, StoreError),
+    (700, 799, ServiceError),
 )
 
 
@@ -635,6 +649,97 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "E608": ErrorInfo(StoreError, "prune days is not a number >= 0", "pass a number of days >= 0"),
     "E609": ErrorInfo(StoreError, "the store was closed", "open a new store"),
+    "E610": ErrorInfo(
+        StoreError,
+        "cannot connect to the PostgreSQL server or lost the connection (unreachable, login, database)",
+        "check that the server runs and is reachable, and the URL's host, port, user, password and database",
+    ),
+    "E611": ErrorInfo(
+        StoreError,
+        "a PostgreSQL store needs psycopg, which is not installed",
+        "pip install 'empathy-nlu[service]'",
+    ),
+    "E612": ErrorInfo(
+        StoreError,
+        "a PostgreSQL query failed on the server",
+        "read the server's message; check the database user's rights and the server log",
+    ),
+    "E613": ErrorInfo(
+        StoreError,
+        "no pooled PostgreSQL connection became free within the timeout",
+        "raise max_size or timeout, or check that the server accepts connections",
+    ),
+    "E614": ErrorInfo(
+        StoreError,
+        "open_store got a target it cannot open: an unknown URL scheme, or neither a path nor a URL",
+        "pass a path, sqlite:///path, or postgresql://user@host/database",
+    ),
+    "E615": ErrorInfo(
+        StoreError,
+        "the PostgreSQL database has a newer store schema, or a turns table of another application",
+        "upgrade empathy-nlu, or use another database",
+    ),
+    "E616": ErrorInfo(
+        StoreError,
+        "a PostgresStore option is out of range: url, min_size, max_size or timeout",
+        "pass a str URL, 0 <= min_size <= max_size, max_size >= 1 and a timeout > 0",
+    ),
+    # E7xx: the HTTP service (docs/service.md)
+    "E700": ErrorInfo(ServiceError, "the service cannot answer (no more specific code)", "see the message"),
+    "E701": ErrorInfo(
+        ServiceError,
+        "no API key, or a key that is not in the keys file (HTTP 401)",
+        "send Authorization: Bearer <key> with a key made by `empathy-nlu keys new`",
+    ),
+    "E702": ErrorInfo(
+        ServiceError,
+        "the API key lacks the scope this route needs (HTTP 403)",
+        "use a key with that scope, or make one with `empathy-nlu keys new NAME --scopes ...`",
+    ),
+    "E703": ErrorInfo(
+        ServiceError,
+        "the request body is larger than the service accepts (HTTP 413)",
+        "send less, or start the service with a larger --max-body-kb",
+    ),
+    "E704": ErrorInfo(
+        ServiceError, "a batch with more items than the service accepts (HTTP 413)", "split the batch"
+    ),
+    "E705": ErrorInfo(
+        ServiceError,
+        "the keys file cannot be read, or an entry is not {name, sha256, scopes}",
+        "fix the file at the line named, or recreate it with `empathy-nlu keys new`",
+    ),
+    "E706": ErrorInfo(
+        ServiceError,
+        "the service would start without authentication on a non-loopback address, or with no keys",
+        "pass --keys FILE, or --no-auth with --host 127.0.0.1",
+    ),
+    "E707": ErrorInfo(
+        ServiceError,
+        "a new model failed to load; the old one keeps serving (HTTP 422)",
+        "fix or retrain the model directory named, then post it again",
+    ),
+    "E708": ErrorInfo(ServiceError, "no such route or method (HTTP 404/405)", "see /openapi.json"),
+    "E709": ErrorInfo(
+        ServiceError,
+        "the request is not valid JSON or not the shape the route takes (HTTP 400/422)",
+        "send the fields /openapi.json lists for this route",
+    ),
+    "E710": ErrorInfo(
+        ServiceError,
+        "this route needs a conversation store, and the service has none (HTTP 409)",
+        "start the service with --store URL",
+    ),
+    "E711": ErrorInfo(
+        ServiceError,
+        "a key name that is already in the keys file, or a scope that does not exist",
+        "choose another name; scopes are parse, channels, history, erase, admin, metrics",
+    ),
+    "E712": ErrorInfo(
+        ServiceError,
+        "the service hit an unexpected error (HTTP 500); it keeps serving",
+        "report it with the request id from the response",
+    ),
 }
 
 

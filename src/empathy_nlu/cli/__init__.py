@@ -1,4 +1,4 @@
-"""The `empathy-nlu` command: train, predict, evaluate, cross-validate, demo.
+"""The `empathy-nlu` command: train, predict, evaluate, cross-validate, demo, handle, store, serve, keys.
 
 Programs read stdout (JSON or JSON Lines); people read stderr (progress, errors).
 An ``EmpathyError`` becomes one line on stderr and exit code 2, never a traceback.
@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from ..errors import EmpathyError
-from . import cross_validate, demo, evaluate, handle, predict, train
+from . import cross_validate, demo, evaluate, handle, keys, predict, serve, train
 from . import store as store_command
 from .common import pause_gc_for_startup, startup_done
 
@@ -27,6 +27,8 @@ COMMANDS = {
     "demo": demo,
     "handle": handle,
     "store": store_command,
+    "serve": serve,
+    "keys": keys,
 }
 
 

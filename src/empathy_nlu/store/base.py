@@ -1,13 +1,14 @@
 """The conversation store interface: one customer's turns across every channel, oldest first.
 
-Why an abstract class with concrete ``append`` / ``history`` / ``prune``: validation and the
-masking of personal data happen here, once, so a server database plugged in later
-(PostgreSQL, DynamoDB, ...) implements three small storage methods and cannot forget to
-mask a card number. See docs/channels.md, "Plugging in another database".
+Why an abstract class with concrete ``append`` / ``history`` / ``prune`` / ``erase``: validation
+and the masking of personal data happen here, once, so every backend (``SQLiteStore``,
+``PostgresStore``, or one plugged in later) implements a few small storage methods and cannot
+forget to mask a card number. See docs/channels.md, "Plugging in another database".
 """
 
 from __future__ import annotations
 
+import json
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,17 @@ class StoredTurn:
             "prediction": self.prediction,
             "meta": self.meta,
         }
+
+
+def _json_default(value):
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise StoreError(f"cannot store {type(value).__name__} as JSON; pass plain JSON types.", "E605")
+
+
+def to_json(value) -> str | None:
+    """``value`` as JSON text for a backend (None stays None); numpy scalars become plain numbers."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
 def check_customer_id(customer_id) -> str:
@@ -107,8 +119,8 @@ class ConversationStore(ABC):
     ``mask_personal_data`` (default True) masks card numbers, IBANs, SSNs, e-mail addresses and
     phone numbers (and ``privacy``'s patterns: ``PrivacyParams`` or the ``privacy`` config dict) in
     the text, the prediction's text fields and the metadata *before* they reach the storage
-    methods (docs/privacy.md). Subclasses implement ``_insert``, ``_select``, ``_delete_before``
-    and ``close``.
+    methods (docs/privacy.md). Subclasses implement ``_insert``, ``_select``, ``_delete_before``,
+    ``_delete_customer``, ``count`` and ``close``, and may override ``_ping``.
     """
 
     def __init__(self, mask_personal_data: bool = True, privacy=None) -> None:
@@ -146,6 +158,20 @@ class ConversationStore(ABC):
         cutoff = aware(now) - timedelta(days=days)
         return self._delete_before(cutoff.timestamp())
 
+    def erase(self, customer_id: str) -> int:
+        """Delete every stored turn of ``customer_id`` (a customer's request for erasure); returns how
+        many were deleted. When the text leaves the disk is the backend's: SQLite overwrites it and
+        empties its WAL at once, PostgreSQL reclaims the rows at its next vacuum."""
+        return self._delete_customer(check_customer_id(customer_id))
+
+    def ping(self) -> bool:
+        """True when the storage answers a trivial query; never raises, so a readiness check can poll it."""
+        try:
+            self._ping()
+        except Exception:  # any failure means "not ready", whatever the backend raised
+            return False
+        return True
+
     def __enter__(self) -> ConversationStore:
         return self
 
@@ -164,6 +190,18 @@ class ConversationStore(ABC):
     @abstractmethod
     def _delete_before(self, epoch_seconds: float) -> int:
         """Delete records whose timestamp is before ``epoch_seconds``; return how many."""
+
+    @abstractmethod
+    def _delete_customer(self, customer_id: str) -> int:
+        """Delete every record of ``customer_id``; return how many."""
+
+    @abstractmethod
+    def count(self, customer_id: str | None = None) -> int:
+        """How many turns are stored (for one customer, or in all)."""
+
+    def _ping(self) -> None:
+        """Raise when the storage cannot answer; a backend overrides it with its cheapest query."""
+        self.history("ping", limit=1)
 
     @abstractmethod
     def close(self) -> None:

@@ -6,7 +6,8 @@ failing half-way. Each thread (and each process, after a fork) gets its own conn
 as SQLite requires. ``synchronous=NORMAL`` keeps every committed turn across a crash of
 the process (the WAL is written before ``append`` returns) at a few tens of microseconds
 per turn; ``synchronous="FULL"`` also survives power loss at the price of an fsync per turn.
-``secure_delete`` overwrites pruned turns instead of leaving them in free pages. The file is
+``secure_delete`` overwrites pruned and erased turns instead of leaving them in free pages, and a
+``wal_checkpoint(TRUNCATE)`` after each such delete empties the ``-wal`` file. The file is
 created readable and writable by its owner only (0600), whatever the umask; SQLite gives its
 ``-wal`` and ``-shm`` files the same mode.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from ..errors import StoreError
 from ..schema import Turn
-from .base import ConversationStore, StoredTurn
+from .base import ConversationStore, StoredTurn, to_json
 
 APPLICATION_ID = 0x454E4C55  # "ENLU": marks the file as an empathy-nlu conversation store
 SCHEMA_VERSION = 1
@@ -54,16 +55,6 @@ _COLUMNS = "id, customer_id, timestamp, channel, speaker, text, intent, predicti
 
 class _Connection(sqlite3.Connection):
     """A connection the store can hold weakly: when its thread ends, it is closed and forgotten."""
-
-
-def _json_default(value):
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    raise StoreError(f"cannot store {type(value).__name__} as JSON; pass plain JSON types.", "E605")
-
-
-def _dumps(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
 def _store_error(exc: sqlite3.Error, path: Path, action: str) -> StoreError:
@@ -232,8 +223,8 @@ class SQLiteStore(ConversationStore):
             turn.speaker,
             turn.text,
             turn.intent,
-            _dumps(record.prediction),
-            _dumps(record.meta),
+            to_json(record.prediction),
+            to_json(record.meta),
         )
         sql = (
             "INSERT INTO turns (customer_id, ts, timestamp, channel, speaker, text, intent, prediction, meta)"
@@ -248,13 +239,35 @@ class SQLiteStore(ConversationStore):
         return [self._row_to_turn(row) for row in reversed(rows)]
 
     def _delete_before(self, epoch_seconds: float) -> int:
-        deleted = self._write(
-            lambda c: c.execute("DELETE FROM turns WHERE ts < ?", (epoch_seconds,)).rowcount, action="prune"
-        )
-        if deleted:  # copy the deletion into the main file and empty the WAL, so old pages leave both
-            conn = self._connection()
-            self._retry(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(), conn, "prune")
+        return self._delete_leaving_no_trace("ts < ?", (epoch_seconds,), "prune")
+
+    def _delete_customer(self, customer_id: str) -> int:
+        return self._delete_leaving_no_trace("customer_id = ?", (customer_id,), "erase a customer")
+
+    def _delete_leaving_no_trace(self, where: str, args: tuple, action: str) -> int:
+        """Delete the matching turns, then checkpoint: secure_delete zeroes their pages, and the
+        checkpoint copies the zeroed pages into the main file and truncates the WAL that still held
+        the old ones, so the deleted text leaves both files (retention and erasure are promises)."""
+        sql = f"DELETE FROM turns WHERE {where}"
+        deleted = self._write(lambda c: c.execute(sql, args).rowcount, action=action)
+        if deleted:
+            self._checkpoint(action)
         return deleted
+
+    def _checkpoint(self, action: str) -> None:
+        """``wal_checkpoint(TRUNCATE)``, retried while another connection's read keeps it from
+        finishing (SQLite reports that as busy=1, not as an error), up to ``timeout``."""
+        conn = self._connection()
+        deadline = time.monotonic() + self.timeout
+
+        def checkpoint() -> int:
+            return conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+
+        while True:
+            busy = self._retry(checkpoint, conn, action)
+            if not busy or time.monotonic() >= deadline:
+                return
+            time.sleep(0.01 * (1 + random.random()))
 
     def count(self, customer_id: str | None = None) -> int:
         """How many turns are stored (for one customer, or in all)."""
@@ -264,6 +277,10 @@ class SQLiteStore(ConversationStore):
         else:
             query, args = "SELECT count(*) FROM turns WHERE customer_id = ?", (customer_id,)
         return self._retry(lambda: conn.execute(query, args).fetchone()[0], conn, "count turns")
+
+    def _ping(self) -> None:
+        conn = self._connection()
+        conn.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         with self._lock:
