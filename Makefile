@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 $(EMBEDDINGS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet '$(TORCH)'
-	$(BIN)/python -m pip install --quiet -e '.[dev,service,embeddings]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,service,spark,embeddings]'
 	touch $(EMBEDDINGS_STAMP)
 
 demo: $(STAMP)

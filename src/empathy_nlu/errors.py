@@ -3,7 +3,7 @@
 Every error raised on purpose by empathy-nlu is an ``EmpathyError`` carrying a
 stable ``code`` (``E1xx`` data, ``E2xx`` model files, ``E3xx`` input, ``E4xx``
 configuration, ``E5xx`` use before ``fit``, ``E6xx`` the conversation store, ``E7xx`` the HTTP
-service) so programs can
+service, ``E8xx`` contact logs: scoring and insights) so programs can
 branch on it and users can search for it. ``ERRORS`` below is the one table of every code: its
 class, what it means and what to do; ``docs/errors.md`` shows the same table and
 ``tests/test_error_registry.py`` checks every raise site against both.
@@ -96,6 +96,13 @@ class ServiceError(EmpathyError):
         super().__init__(message, code)
 
 
+class LogError(EmpathyError, ValueError):
+    """A contact log that cannot be scored, or a scored log that insights cannot read (E800-E899);
+    the message names the file, the column and the row."""
+
+    code = "E800"
+
+
 # -- the registry ------------------------------------------------------------------------------------
 
 
@@ -119,6 +126,7 @@ RANGES: tuple[tuple[int, int, type[EmpathyError]], ...] = (
     (500, 599, NotFittedError),
     (600, 699, StoreError),
     (700, 799, ServiceError),
+    (800, 899, LogError),
 )
 
 
@@ -740,6 +748,8 @@ ERRORS: dict[str, ErrorInfo] = {
         "the service hit an unexpected error (HTTP 500); it keeps serving",
         "report it with the request id from the response",
     ),
+    # E8xx: contact logs (E800-E839 scoring, E840-E879 insights; docs/scoring.md, docs/insights.md)
+    "E800": ErrorInfo(LogError, "a contact log cannot be used (no more specific code)", "see the message"),
 }
 
 
