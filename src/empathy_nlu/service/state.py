@@ -72,11 +72,15 @@ class ServiceState:
             self.stop()
 
     def _reload_soon(self, loop) -> None:
-        """SIGHUP in a single-process service: load the model directory again, off the event loop."""
+        """SIGHUP in a single-process service: keys and model read again, off the event loop (with
+        several workers uvicorn's supervisor replaces them instead)."""
         loop.run_in_executor(None, self._reload)
 
     def _reload(self) -> None:
+        """The keys file and the model directory, read again; either failing keeps what serves."""
         try:
-            log.info("SIGHUP: reloaded %s", self.models.reload().describe())
+            if self.keys is not None:
+                self.keys = KeyRing(read_keys(self.settings.keys))
+            log.info("SIGHUP: reloaded the keys and %s", self.models.reload().describe())
         except ServiceError as exc:
             log.error("SIGHUP: %s", exc)
