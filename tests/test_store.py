@@ -211,26 +211,6 @@ def test_cli_prune(path, capsys):
     assert json.loads(capsys.readouterr().out)["deleted"] == 1
 
 
-@pytest.mark.parametrize(
-    "call, code",
-    [
-        (lambda s: s.append("", Turn("x")), "E604"),
-        (lambda s: s.append("c" * 300, Turn("x")), "E604"),
-        (lambda s: s.append("c1", "not a turn"), "E605"),
-        (lambda s: s.append("c1", Turn("x", speaker="robot")), "E605"),
-        (lambda s: s.append("c1", Turn("x"), prediction=["not", "a", "dict"]), "E605"),
-        (lambda s: s.append("c1", Turn("x"), meta={"bad": object()}), "E605"),
-        (lambda s: s.history("c1", limit=-1), "E605"),
-    ],
-)
-def test_bad_arguments_are_clear_errors(path, call, code):
-    with SQLiteStore(path) as store:
-        with pytest.raises(StoreError) as info:
-            call(store)
-        assert info.value.code == code
-        assert store.count() == 0
-
-
 def test_a_foreign_or_corrupt_file_is_refused(tmp_path):
     foreign = tmp_path / "other.sqlite3"
     with sqlite3.connect(foreign) as conn:

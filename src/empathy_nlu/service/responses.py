@@ -39,6 +39,12 @@ def json_response(value: Any, status: int = 200, headers: dict | None = None) ->
     return Response(json_bytes(value), status_code=status, media_type=JSON, headers=headers)
 
 
+def predicted(service, loaded, predictions: list[dict], body: Any) -> Response:
+    """A response carrying predictions: counted in the metrics, and naming the model that answered."""
+    service.metrics.observe_predictions(predictions)
+    return json_response(body, headers={"X-Empathy-Model": loaded.model_id})
+
+
 def status_of(exc: EmpathyError) -> int:
     """The HTTP status for an error: 4xx for the caller's mistakes, 503 when the store is down."""
     if isinstance(exc, ServiceError):

@@ -53,6 +53,23 @@ def to_json(value) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
+def row_of(record: StoredTurn) -> tuple:
+    """The column values every backend writes, in the order (customer_id, ts, timestamp, channel,
+    speaker, text, intent, prediction, meta): epoch seconds for ordering, ISO text with the offset."""
+    turn = record.turn
+    return (
+        record.customer_id,
+        turn.timestamp.timestamp(),
+        turn.timestamp.isoformat(),
+        turn.channel,
+        turn.speaker,
+        turn.text,
+        turn.intent,
+        to_json(record.prediction),
+        to_json(record.meta),
+    )
+
+
 def check_customer_id(customer_id) -> str:
     """A customer id is a non-empty string (of at most 256 characters); anything else is a caller bug."""
     if not isinstance(customer_id, str) or not customer_id.strip():

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import StoreError
 from ..schema import Turn
-from .base import ConversationStore, StoredTurn, to_json
+from .base import ConversationStore, StoredTurn, row_of
 
 SCHEMA_VERSION = 1
 LOCK_KEY = 0x454E4C55  # "ENLU": the advisory lock that serializes schema creation across processes
@@ -266,18 +266,7 @@ class PostgresStore(ConversationStore):
 
     # -- ConversationStore ---------------------------------------------------------------------------
     def _insert(self, record: StoredTurn) -> int:
-        turn = record.turn
-        row = (
-            record.customer_id,
-            turn.timestamp.timestamp(),
-            turn.timestamp.isoformat(),
-            turn.channel,
-            turn.speaker,
-            turn.text,
-            turn.intent,
-            to_json(record.prediction),
-            to_json(record.meta),
-        )
+        row = row_of(record)
         return self._run("write a turn", lambda c: c.execute(_INSERT, row).fetchone()[0])
 
     def _select(self, customer_id: str, limit: int) -> list[StoredTurn]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import StoreError
 from ..schema import Turn
-from .base import ConversationStore, StoredTurn, to_json
+from .base import ConversationStore, StoredTurn, row_of
 
 APPLICATION_ID = 0x454E4C55  # "ENLU": marks the file as an empathy-nlu conversation store
 SCHEMA_VERSION = 1
@@ -214,18 +214,7 @@ class SQLiteStore(ConversationStore):
 
     # -- ConversationStore ---------------------------------------------------------------------------
     def _insert(self, record: StoredTurn) -> int:
-        turn = record.turn
-        row = (
-            record.customer_id,
-            turn.timestamp.timestamp(),
-            turn.timestamp.isoformat(),
-            turn.channel,
-            turn.speaker,
-            turn.text,
-            turn.intent,
-            to_json(record.prediction),
-            to_json(record.meta),
-        )
+        row = row_of(record)
         sql = (
             "INSERT INTO turns (customer_id, ts, timestamp, channel, speaker, text, intent, prediction, meta)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"

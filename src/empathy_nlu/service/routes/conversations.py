@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 
 from ...channels import CHANNELS, adapter
-from ..responses import json_response, require, service_of
+from ..responses import json_response, predicted, require, service_of
 from ..schemas import ERRORS, PredictionOut
 
 router = APIRouter()
@@ -54,8 +54,7 @@ def channel_message(
     store = service.require_store()
     loaded = service.models.current
     prediction = module.handle(raw, customer_id, loaded.classifier, store).to_dict()
-    service.metrics.observe_predictions([prediction])
-    return json_response(prediction, headers={"X-Empathy-Model": loaded.model_id})
+    return predicted(service, loaded, [prediction], prediction)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...channels.base import history_window
 from ...errors import EmpathyError, ServiceError
-from ..responses import check_key, json_response, require, service_of
+from ..responses import check_key, predicted, require, service_of
 from ..schemas import (
     ERRORS,
     BatchOut,
@@ -38,8 +38,7 @@ async def parse(body: ParseRequest, request: Request):
     prediction = loaded.classifier.predict(
         body.text, history, reference_time=body.reference_time, channel=body.channel
     ).to_dict()
-    service.metrics.observe_predictions([prediction])
-    return json_response(prediction, headers={"X-Empathy-Model": loaded.model_id})
+    return predicted(service, loaded, [prediction], prediction)
 
 
 @router.post(
@@ -65,8 +64,7 @@ async def parse_batch(body: BatchRequest, request: Request):
     except EmpathyError as exc:
         raise _name_the_item(exc, body.items, histories, loaded.classifier) from None
     answers = [prediction.to_dict() for prediction in predictions]
-    service.metrics.observe_predictions(answers)
-    return json_response({"predictions": answers}, headers={"X-Empathy-Model": loaded.model_id})
+    return predicted(service, loaded, answers, {"predictions": answers})
 
 
 @router.post(
@@ -79,10 +77,7 @@ async def rasa_parse(body: RasaParseRequest, request: Request):
     service = service_of(request)
     loaded = service.models.current
     prediction = loaded.classifier.predict(body.text).to_dict()
-    service.metrics.observe_predictions([prediction])
-    return json_response(
-        rasa_shape(prediction, body.message_id), headers={"X-Empathy-Model": loaded.model_id}
-    )
+    return predicted(service, loaded, [prediction], rasa_shape(prediction, body.message_id))
 
 
 def rasa_shape(prediction: dict, message_id: str | None) -> dict:
