@@ -103,9 +103,13 @@ def test_a_model_swapped_under_load_fails_no_request_and_mixes_no_answers(tmp_pa
                 break
             time.sleep(0.2)
         load.stop()
+        metrics = httpx.get(server.url + "/metrics", timeout=30).text
     finally:
         server.stop()
     assert load.failures == []
+    # both workers' counts, summed by prometheus-client's multiprocess mode
+    counted = 'empathy_http_requests_total{method="POST",route="/v1/parse",status="200"} '
+    assert float(metrics.split(counted)[1].split()[0]) == len(load.answers)
     served = {served for _, served, _ in load.answers}
     assert served == set(expected)  # both models answered, one after the other
     for text, served_by, body in load.answers:

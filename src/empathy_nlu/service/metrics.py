@@ -64,10 +64,3 @@ class Metrics:
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
 
-
-def worker_exited(pid: int) -> None:
-    """Forget a dead worker's live gauges (counters and histograms keep their totals)."""
-    if os.environ.get(MULTIPROCESS_DIR):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid)
