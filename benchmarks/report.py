@@ -29,8 +29,11 @@ from pathlib import Path
 
 from reporting.conversation import channels_section, history_section
 from reporting.format import table
+from reporting.insights import insights_section
 from reporting.intent import intent_section
 from reporting.language import entities_section, sentiment_section
+from reporting.scoring import scoring_section
+from reporting.service import service_section
 from reporting.speed import accurate_section, latency_section, startup_section
 from reporting.trust import consistency_section, inputs_section, model_files_section, privacy_section
 
@@ -43,6 +46,9 @@ SECTIONS = [
     ("Entities", entities_section),
     ("History", history_section),
     ("Channels and store", channels_section),
+    ("Scoring contact logs", scoring_section),
+    ("Insights", insights_section),
+    ("Service", service_section),
     ("Accurate tier and multi-intent", accurate_section),
     ("Latency", latency_section),
     ("Startup", startup_section),

@@ -246,6 +246,56 @@ for name, enabled in [("history-aware", True), ("utterance only", False)]:
     rows.append([name, *(f"{turns[k]:.4f}" for k in keys)])
 markdown_table(["model", "turn accuracy", "first turns", "follow-ups"], rows)""",
     ),
+    (
+        "markdown",
+        "## Insights over a scored log\n\nA small hand-made log of six weeks, scored as "
+        "`empathy-nlu score` writes it: one intent rises in the last week and a few messages about "
+        "a topic the model does not know stay unplaced. `build_insights` (local engine, no Spark) "
+        "finds the riser with Fisher's exact test and Benjamini-Hochberg, and groups the unplaced "
+        "messages into a candidate intent with HDBSCAN (docs/insights.md).",
+    ),
+    (
+        "code",
+        """import tempfile
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from empathy_nlu.insights import InsightOptions, build_insights
+
+start = datetime(2024, 1, 1, 9, tzinfo=UTC)
+weekly = {"card_not_arrived": 20, "request_refund": 15, "exchange_rate": 2}
+parking = ["where can i park at the branch", "is there parking near your branch", "branch car park is full",
+           "how much is parking at the branch", "can i park overnight at the branch car park",
+           "is branch parking free for customers", "where is the nearest car park to the branch",
+           "the branch parking machine took my coins"]
+rows = []
+for week in range(6):
+    for intent, n in weekly.items():
+        n = 25 if intent == "exchange_rate" and week == 5 else n
+        when = [start + timedelta(days=7 * week, hours=k) for k in range(n)]
+        rows += [{"intent": intent, "timestamp": t, "out_of_scope": False, "confidence": 0.9,
+                  "text": f"about {intent}"} for t in when]
+rows += [{"intent": None, "timestamp": start + timedelta(days=k), "out_of_scope": True, "confidence": 0.2,
+          "text": text} for k, text in enumerate(parking * 2)]
+log = pd.DataFrame(rows).assign(
+    id=lambda f: [f"m{i:04d}" for i in range(len(f))], customer_id=lambda f: [f"u{i}" for i in range(len(f))],
+    channel="chat", sentiment="neutral", escalation_risk=0.1, handoff_recommended=False)
+path = Path(tempfile.mkdtemp()) / "scored.parquet"
+log.to_parquet(path, index=False)
+insights = build_insights([path], InsightOptions(period="week"))
+markdown_table(
+    ["emerging intent", "recent share", "baseline share", "adjusted p"],
+    [[r["intent"], f"{r['recent_share']:.3f}", f"{r['baseline_share']:.3f}", f"{r['p_adjusted']:.2g}"]
+     for r in insights["emerging"]],
+)""",
+    ),
+    (
+        "code",
+        """for candidate in insights["candidate_intents"]:
+    print(candidate["name"], candidate["size"], "messages; top terms:", ", ".join(candidate["top_terms"][:5]))
+    print(candidate["yaml"])""",
+    ),
 ]
 
 

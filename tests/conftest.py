@@ -87,6 +87,9 @@ SLOW_MODULES = {
     "test_service_http",
     "test_service_operations",
     "test_service_schema",
+    "test_scoring_spark",
+    "test_insights_spark",
+    "test_insights_report",
 }
 SLOW_NAMES = ("nlupp", "cross_validate", "concurrent", "banking77", "bundled_default_model", "8_threads")
 

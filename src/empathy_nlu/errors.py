@@ -750,6 +750,88 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     # E8xx: contact logs (E800-E839 scoring, E840-E879 insights; docs/scoring.md, docs/insights.md)
     "E800": ErrorInfo(LogError, "a contact log cannot be used (no more specific code)", "see the message"),
+    "E801": ErrorInfo(
+        LogError,
+        "a column named for scoring (text, customer, timestamp, channel, id) is not in the log",
+        "pass one of the columns the message lists with --text-column, --customer-column, ...",
+    ),
+    "E802": ErrorInfo(
+        LogError,
+        "a timestamp that is empty, not ISO 8601 or epoch seconds, or outside the years 1900 to 2199",
+        "fix the value at the file and row named",
+    ),
+    "E803": ErrorInfo(LogError, "the contact log has no rows", "check the paths; score a log with messages"),
+    "E804": ErrorInfo(
+        LogError,
+        "a log file cannot be found, read or parsed (CSV row, JSON line, Parquet file)",
+        "check the path and fix the file at the place named",
+    ),
+    "E805": ErrorInfo(
+        LogError,
+        "the format of a log file is unknown (extension not .csv, .jsonl, .json or .parquet)",
+        "rename the file or pass --format csv|jsonl|parquet",
+    ),
+    "E806": ErrorInfo(
+        LogError,
+        "the scored output cannot be written (no such folder, not writable, a directory, disk full)",
+        "choose another --out path, or free space",
+    ),
+    "E807": ErrorInfo(
+        LogError,
+        "a column holds values of types that cannot be merged (text in one file or row, numbers in another)",
+        "give the column one type in every file",
+    ),
+    "E808": ErrorInfo(
+        LogError,
+        "the text or channel column does not hold text, or the customer column is not a scalar",
+        "point --text-column / --channel-column at a text column and --customer-column at ids",
+    ),
+    "E809": ErrorInfo(
+        LogError,
+        "the log already has columns with the names of the prediction columns (intent, sentiment, ...)",
+        "drop or rename those columns before scoring (a scored log is scored again from its inputs)",
+    ),
+    "E810": ErrorInfo(
+        LogError,
+        "--engine spark cannot start: pyspark is not installed or Java cannot be run",
+        "pip install 'empathy-nlu[spark]' and install Java 17",
+    ),
+    "E811": ErrorInfo(
+        LogError,
+        "the Spark job that scored the log failed",
+        "read the reason in the message; check the Spark master and its workers",
+    ),
+    "E812": ErrorInfo(
+        LogError,
+        "a scoring option out of range (batch size, bucket rows, input batch rows)",
+        "pass a whole number of at least 1",
+    ),
+    # E840-E879: insights over scored logs (docs/insights.md)
+    "E840": ErrorInfo(
+        LogError,
+        "a scored log lacks a column insights need",
+        "score the log again, or name the column (--*-column)",
+    ),
+    "E841": ErrorInfo(
+        LogError, "the scored logs have no rows", "check the paths; score a log with contacts in it"
+    ),
+    "E842": ErrorInfo(
+        LogError, "a scored log is missing or is not a readable Parquet file", "check the path; re-run score"
+    ),
+    "E843": ErrorInfo(LogError, "an unknown --period", "use day, week or month"),
+    "E844": ErrorInfo(
+        LogError,
+        "an insights option out of range (repeat days, threshold, alpha, windows)",
+        "see the message",
+    ),
+    "E845": ErrorInfo(
+        LogError, "a column of a scored log has the wrong type or unreadable values", "see the message"
+    ),
+    "E846": ErrorInfo(
+        LogError,
+        "--engine spark cannot start (pyspark or Java missing)",
+        "install the spark extra and Java 17",
+    ),
 }
 
 

@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from ..errors import EmpathyError
-from . import cross_validate, demo, evaluate, handle, keys, predict, serve, train
+from . import cross_validate, demo, evaluate, handle, insights, keys, predict, score, serve, train
 from . import store as store_command
 from .common import pause_gc_for_startup, startup_done
 
@@ -29,6 +29,8 @@ COMMANDS = {
     "store": store_command,
     "serve": serve,
     "keys": keys,
+    "score": score,
+    "insights": insights,
 }
 
 
