@@ -114,3 +114,22 @@ def test_preprocess_is_linear(unit):
     small, big = unit * (8192 // len(unit)), unit * (65536 // len(unit))
     assert _seconds(big) < 24 * max(_seconds(small), 0.005)  # linear: 8 times; squared: 64 times
     assert _seconds("x " + unit * (5000 // len(unit))) < 0.5
+
+
+def test_the_string_store_stays_bounded_and_answers_do_not_change(monkeypatch, support_model):
+    """A long-running service sees new words forever: the thread's spaCy pipeline is renewed past
+    MAX_STRINGS, and every answer is the one a fresh process gives."""
+    from empathy_nlu import preprocessing
+
+    texts = [f"order ZX{i}Q{i * 7} for customer Quill{i} never arrived, I am furious!!" for i in range(300)]
+    expected = [support_model.predict(t, reference_time="2026-01-01T00:00:00Z").to_dict() for t in texts[:20]]
+    monkeypatch.setattr(preprocessing, "MAX_STRINGS", 2_000)
+    renewed = {id(preprocessing.blank_english().vocab)}
+    for text in texts:
+        preprocessing.tokenize(text)
+        renewed.add(id(preprocessing.blank_english().vocab))
+        assert len(preprocessing.blank_english().vocab.strings) <= 2_000 + 100
+    assert len(renewed) > 1  # the pipeline was renewed along the way
+    fresh = type(support_model)(support_model.components, support_model.config, support_model.manifest)
+    answers = [fresh.predict(t, reference_time="2026-01-01T00:00:00Z").to_dict() for t in texts[:20]]
+    assert answers == expected

@@ -119,25 +119,34 @@ def import_spacy() -> ModuleType:
     return spacy
 
 
+# spaCy's string store keeps every new word it tokenizes and never shrinks: a service reading order
+# numbers, names and typos for weeks would grow without bound. Past this many strings the thread
+# builds a fresh pipeline (~0.15 s, once per this many new words); tokens and cue matches depend only
+# on the text, never on what the store has seen, so no answer changes (tests/test_preprocessing.py).
+MAX_STRINGS = 100_000
+
+
 def blank_english():
     """spaCy's blank English pipeline of this thread (spaCy objects are not shared across threads).
 
-    One per thread for the tokenizer here and the cue matchers: building one costs ~0.15 s.
+    One per thread for the tokenizer here and the cue matchers (building one costs ~0.15 s), renewed
+    when its string store passes ``MAX_STRINGS``; holders compare ``nlp.vocab`` to notice.
     """
     nlp = getattr(_local, "nlp", None)
-    if nlp is None:
+    if nlp is None or len(nlp.vocab.strings) > MAX_STRINGS:
         nlp = _local.nlp = import_spacy().blank("en")
     return nlp
 
 
 def _tokenizer():
-    """spaCy's blank English tokenizer and its string store, one per thread."""
+    """spaCy's blank English tokenizer and its string store: this thread's current pipeline's."""
     global _ORTH
+    nlp = blank_english()
     tok = getattr(_local, "tokenizer", None)
-    if tok is None:
+    if tok is None or tok.vocab is not nlp.vocab:
         from spacy.attrs import ORTH
 
-        tok = blank_english().tokenizer
+        tok = nlp.tokenizer
         _local.tokenizer = tok
         _local.strings = tok.vocab.strings
         _ORTH = ORTH

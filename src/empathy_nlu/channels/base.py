@@ -155,18 +155,27 @@ def handle_message(
     """History from ``store`` -> ``classifier.predict`` -> the turn and its prediction appended.
 
     The turn is stamped now when the channel gave no time. The append is one transaction:
-    when this returns, the turn is stored; when ``predict`` fails, nothing is stored.
+    when this returns, the turn is stored; when ``predict`` fails, nothing is stored. The HTTP
+    service runs the same three steps, with the store's two in threads.
     """
     from ..store.base import check_customer_id
 
     check_customer_id(customer_id)
-    turn = message.turn
-    if turn.timestamp is None:
-        turn = replace(turn, timestamp=datetime.now(UTC))
+    turn = stamped(message.turn)
     history = [stored.turn for stored in store.history(customer_id, limit=history_window(classifier))]
+    prediction = predict_message(message, turn, history, classifier)
+    store.append(customer_id, turn, prediction=prediction.to_dict(), meta=message.meta)
+    return prediction
+
+
+def stamped(turn: Turn) -> Turn:
+    """``turn`` with a timestamp: its own, or now (UTC) when the channel gave none."""
+    return turn if turn.timestamp is not None else replace(turn, timestamp=datetime.now(UTC))
+
+
+def predict_message(message: ChannelMessage, turn: Turn, history: list[Turn], classifier) -> Prediction:
+    """The prediction for a stamped ``turn`` after ``history``, with the channel in its context."""
     prediction = classifier.predict(
         turn.text, history=history, reference_time=turn.timestamp, channel=turn.channel
     )
-    prediction = with_channel_context(prediction, turn.channel or "unknown", message.meta)
-    store.append(customer_id, turn, prediction=prediction.to_dict(), meta=message.meta)
-    return prediction
+    return with_channel_context(prediction, turn.channel or "unknown", message.meta)

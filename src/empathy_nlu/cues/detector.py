@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from ..errors import ConfigError, InputError, ModelError
-from ..preprocessing import read_doc
+from ..preprocessing import blank_english, read_doc
 from .compiled import CompiledPatterns
 from .patterns import CUES, CuePattern, parse_record, read_patterns
 from .scoring import score, shouting_runs
@@ -51,7 +51,7 @@ class CueDetector:
 
     def _compiled(self) -> CompiledPatterns:
         compiled = getattr(self._local, "compiled", None)
-        if compiled is None:
+        if compiled is None or compiled.nlp is not blank_english():  # the thread's pipeline was renewed
             compiled = CompiledPatterns(self._get_patterns())
             self._local.compiled = compiled
         return compiled

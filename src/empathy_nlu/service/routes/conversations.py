@@ -1,24 +1,23 @@
 """Conversations kept in the store: a channel's raw message in, a customer's turns out, erasure.
 
-Why ``def`` handlers (run in threads): each of these waits on the store's database, and a
-thread lets the event loop answer other requests meanwhile. The channel route is the library's
-``adapter(channel).handle``: the same normalization, history window, masking and append.
+Why the store's calls run in threads: each waits on the database, and a thread lets the event loop
+answer other requests meanwhile; the prediction runs on the loop, as ``/v1/parse`` does. The channel
+route is the library's ``adapter(channel).handle``, step by step: the same normalization, history
+window, masking and append.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from ...channels import CHANNELS, adapter
+from ...channels.base import history_window, predict_message, stamped
+from ...store.base import check_customer_id
 from ..responses import json_response, predicted, require, service_of
 from ..schemas import ERRORS, PredictionOut
 
 router = APIRouter()
-
-
-async def raw_body(request: Request) -> bytes:
-    """The body as bytes, read on the event loop before the handler's thread starts."""
-    return await request.body()
 
 
 RAW_BODY = {
@@ -43,18 +42,26 @@ RAW_BODY = {
     summary=f"A raw message from a channel ({', '.join(CHANNELS)}): predicted with the "
     "customer's history from every channel, then stored",
 )
-def channel_message(
+async def channel_message(
     channel: str,
     request: Request,
     customer_id: str = Query(..., min_length=1, max_length=256),
-    raw: bytes = Depends(raw_body),
 ):
+    """``channels.handle_message``'s steps: the store's read and write in threads, the adapter and
+    the prediction on the event loop (spaCy's per-thread pipelines stay one per worker)."""
     service = service_of(request)
     module = adapter(channel)
     store = service.require_store()
+    message = module.read(await request.body())
+    turn = stamped(message.turn)
     loaded = service.models.current
-    prediction = module.handle(raw, customer_id, loaded.classifier, store).to_dict()
-    return predicted(service, loaded, [prediction], prediction)
+    check_customer_id(customer_id)
+    window = history_window(loaded.classifier)
+    stored = await run_in_threadpool(store.history, customer_id, window)
+    prediction = predict_message(message, turn, [record.turn for record in stored], loaded.classifier)
+    answer = prediction.to_dict()
+    await run_in_threadpool(store.append, customer_id, turn, prediction=answer, meta=message.meta)
+    return predicted(service, loaded, [answer], answer)
 
 
 @router.get(
