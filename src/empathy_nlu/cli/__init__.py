@@ -1,4 +1,5 @@
-"""The `empathy-nlu` command: train, predict, evaluate, cross-validate, demo, handle, store, serve, keys.
+"""The `empathy-nlu` command: train, predict, evaluate, cross-validate, demo, handle, store, serve, keys,
+score, insights.
 
 Programs read stdout (JSON or JSON Lines); people read stderr (progress, errors).
 An ``EmpathyError`` becomes one line on stderr and exit code 2, never a traceback.
