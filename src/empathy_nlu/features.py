@@ -22,7 +22,7 @@ from .pipeline.component import ArraySpec, Component, idf, register, state_error
 from .pipeline.params import Params, require
 from .preprocessing import ProcessedText
 
-_CACHE_LIMIT = 50_000  # distinct words kept (a few MB); past it the cache is cleared, so memory stays bounded
+_CACHE_LIMIT = 20_000  # distinct words kept (a few MB); past it the cache is cleared, so memory stays bounded
 
 
 class SparseFeaturizer:

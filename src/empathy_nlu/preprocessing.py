@@ -123,7 +123,7 @@ def import_spacy() -> ModuleType:
 # numbers, names and typos for weeks would grow without bound. Past this many strings the thread
 # builds a fresh pipeline (~0.15 s, once per this many new words); tokens and cue matches depend only
 # on the text, never on what the store has seen, so no answer changes (tests/test_preprocessing.py).
-MAX_STRINGS = 100_000
+MAX_STRINGS = 20_000
 
 
 def blank_english():

@@ -1,13 +1,13 @@
 """Score contact logs on Spark: ``score(df, model_dir) -> DataFrame`` (needs ``empathy-nlu[spark]``).
 
-Rows are grouped by a hash of the customer (``groupBy(pmod(hash(customer), groups)).applyInPandas``),
-so every customer's rows land whole in one group with many other customers: Spark's cost per group
-is paid per few thousand rows, not per customer (who write three messages on average). A group is
-scored by ``scoring.rows.score_rows``, the very function of the local engine, which orders each
-customer's rows in time and gives each its earlier rows as history, so both engines give the same
-rows. The workers get the model's *path*, never a pickled ``Classifier``: each Python worker
-process loads the model once, on its first group, into ``_MODELS`` (keyed by path) and keeps it
-for every later group (Spark reuses Python workers by default).
+Rows are repartitioned by customer (``repartition(groups, customer).mapInPandas``), so every
+customer's rows land whole in one partition with many other customers: Spark's cost is paid per
+partition, not per customer (who write three messages on average). A partition is scored by
+``scoring.rows.score_rows``, the very function of the local engine, which orders each customer's
+rows in time and gives each its earlier rows as history, so both engines give the same rows.
+The workers get the model's *path*, never a pickled ``Classifier``: each Python worker process
+loads the model once, on its first partition, into ``_MODELS`` (keyed by path) and keeps it for
+every later one (Spark reuses Python workers by default).
 
 Timestamps reach the workers in a form that means the same in every session time zone: a typed
 instant as microseconds since the epoch (read in UTC, as the local engine reads a zoned Arrow
@@ -32,7 +32,6 @@ from .scoring.readers import check_readable, log_format
 from .scoring.rows import moments, score_rows
 
 TIME = "__empathy_time"  # hidden column: the timestamp as the workers read it
-GROUP = "__empathy_group"  # hidden column: the group of a row (a hash of its customer, or of its row)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MODELS: dict[str, object] = {}  # model path -> Classifier, one per Python worker process
 
@@ -93,7 +92,7 @@ def _column(values: list, kind: str):
 
 
 def _score_group(job: _Job, pdf):
-    """applyInPandas: the rows of some customers (or, without a customer column, rows scored alone)
+    """The rows of some customers (or, without a customer column, rows scored alone)
     in, the same rows, each customer's in time order, with the prediction columns out. Built as
     numpy columns and one DataFrame."""
     import numpy as np
@@ -121,6 +120,15 @@ def _score_group(job: _Job, pdf):
     data = {name: pdf[name].to_numpy()[order] for name in job.names}
     data.update({name: _column(scored.columns[name], kind) for name, kind in PREDICTION_TYPES.items()})
     return pd.DataFrame(data)
+
+
+def _score_partition(job: _Job, frames):
+    """mapInPandas: a whole partition (whole customers, after the repartition) scored at once."""
+    import pandas as pd
+
+    frames = [frame for frame in frames if len(frame)]
+    if frames:
+        yield _score_group(job, pd.concat(frames, ignore_index=True))
 
 
 def _spark_type(kind: str):
@@ -212,9 +220,14 @@ def score(
         [*df.schema.fields, *(T.StructField(n, _spark_type(k), True) for n, k in PREDICTION_TYPES.items())]
     )
     spread = max(groups or int(df.sparkSession.conf.get("spark.sql.shuffle.partitions")), 1)
-    key = F.hash(F.col(columns.customer)) if columns.customer is not None else F.col(ROW)
-    grouped = prepared.withColumn(GROUP, F.pmod(key, F.lit(spread))).groupBy(GROUP)
-    return grouped.applyInPandas(functools.partial(_score_group, job), schema)
+    # An explicit repartition by customer: every customer's rows in one task, ``spread`` tasks that
+    # adaptive execution leaves alone (it would coalesce a shuffle this small in bytes into one task,
+    # and scoring, heavy in CPU, would use one core).
+    if columns.customer is not None:
+        parts = prepared.repartition(spread, F.col(columns.customer))
+    else:
+        parts = prepared.repartition(spread)
+    return parts.mapInPandas(functools.partial(_score_partition, job), schema)
 
 
 # -- the command line's Spark run: session, reading, writing -----------------------------------------

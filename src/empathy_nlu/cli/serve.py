@@ -36,6 +36,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-batch", type=int, default=256, help="most items in /v1/parse/batch (256)")
     parser.add_argument("--ssl-keyfile", help="TLS private key (PEM); with --ssl-certfile serves HTTPS")
     parser.add_argument("--ssl-certfile", help="TLS certificate chain (PEM)")
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=75,
+        help="seconds an idle connection stays open (default 75: longer than load balancers' 60, so the "
+        "service never closes a connection a client is about to reuse)",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     parser.add_argument("--no-access-log", action="store_true", help="no line per request on stderr")
 
@@ -61,6 +68,7 @@ def run(args) -> int:
             ssl_keyfile=args.ssl_keyfile,
             ssl_certfile=args.ssl_certfile,
             timeout_graceful_shutdown=10,
+            timeout_keep_alive=args.keep_alive,
         )
     finally:
         shutil.rmtree(state_dir, ignore_errors=True)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 BIAS = "b"
 BOS, EOS = "<s>", "</s>"
 OFFSETS = (-2, -1, 1, 2)
-_CACHE_LIMIT = 50_000  # distinct words kept; a flood of unseen words only clears the cache
+_CACHE_LIMIT = 20_000  # distinct words kept; a flood of unseen words only clears the cache
 
 
 def shape(word: str) -> str:
