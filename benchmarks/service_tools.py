@@ -20,7 +20,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,9 @@ from pathlib import Path
 
 import common
 from common import log
+
+sys.path.insert(0, str(common.ROOT / "tests"))  # the throwaway servers' helpers live with the tests
+from postgres_server import free_port  # noqa: E402
 
 PARSE = "/v1/parse"
 CHAT = "/v1/channels/chat/messages"
@@ -41,12 +43,6 @@ HTTP_TIMEOUT = 10.0
 def empathy_command() -> list[str]:
     script = Path(sys.executable).parent / "empathy-nlu"
     return [str(script)] if script.is_file() else [sys.executable, "-m", "empathy_nlu"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def text_pool() -> list[str]:

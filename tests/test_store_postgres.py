@@ -4,7 +4,6 @@ itself is tested on both backends in test_store_contract.py."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +14,7 @@ import pytest
 from empathy_nlu import Turn
 from empathy_nlu.errors import StoreError
 from empathy_nlu.store import PostgresStore
+from postgres_server import free_port
 
 SECRET = "pw-hunter2-s3cret"
 
@@ -22,12 +22,6 @@ SECRET = "pw-hunter2-s3cret"
 def with_password(url: str) -> str:
     """The same URL with a password (trust authentication accepts any)."""
     return url.replace("postgres@", f"postgres:{SECRET}@", 1)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def error_of(call) -> StoreError:
@@ -75,7 +69,7 @@ def test_a_newer_schema_or_a_foreign_turns_table_is_refused(fresh_postgres_url, 
 
 
 def test_an_unreachable_server_is_e610_without_the_password():
-    url = f"postgresql://postgres:{SECRET}@127.0.0.1:{closed_port()}/nothing"
+    url = f"postgresql://postgres:{SECRET}@127.0.0.1:{free_port()}/nothing"
     error = error_of(lambda: PostgresStore(url, timeout=2))
     assert error.code == "E610" and "127.0.0.1" in str(error) and "check that the server runs" in str(error)
     assert SECRET not in str(error) and "postgres:***@" in str(error)
@@ -85,7 +79,7 @@ def test_the_password_is_in_no_repr_or_message(postgres_url):
     with PostgresStore(with_password(postgres_url)) as store:
         assert store.ping()
         assert SECRET not in repr(store) and SECRET not in store.url and "***" in repr(store)
-    conninfo = f"host=127.0.0.1 port={closed_port()} password={SECRET}"
+    conninfo = f"host=127.0.0.1 port={free_port()} password={SECRET}"
     error = error_of(lambda: PostgresStore(conninfo, timeout=2))
     assert error.code == "E610" and SECRET not in str(error)
 

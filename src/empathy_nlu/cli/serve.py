@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from .keys import DEFAULT_KEYS, add_keys_option
@@ -56,7 +57,7 @@ def run(args) -> int:
     try:
         (state_dir / "metrics").mkdir()
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(state_dir / "metrics")
-        _replace(settings, state_dir=str(state_dir)).to_environment()
+        replace(settings, state_dir=str(state_dir)).to_environment()
         uvicorn.run(
             APP,
             factory=True,
@@ -92,12 +93,6 @@ def _settings(args):
     ).check()
 
 
-def _replace(settings, **changes):
-    from dataclasses import replace
-
-    return replace(settings, **changes)
-
-
 def _check_before_binding(settings) -> None:
     """Keys, model and store fail here, with their codes, rather than in every worker."""
     from ..classifier import Classifier
@@ -115,7 +110,9 @@ def _check_before_binding(settings) -> None:
 
 def _log_config(level: str, access: bool) -> dict:
     """uvicorn's own logging, plus ours: service events, and one access line per request."""
-    config = dict(uvicorn_config())
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = dict(LOGGING_CONFIG)
     config["loggers"] = {
         **config["loggers"],
         "empathy_nlu.service": {"handlers": ["default"], "level": level.upper(), "propagate": False},
@@ -126,9 +123,3 @@ def _log_config(level: str, access: bool) -> dict:
         },
     }
     return config
-
-
-def uvicorn_config() -> dict:
-    from uvicorn.config import LOGGING_CONFIG
-
-    return LOGGING_CONFIG
