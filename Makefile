@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-dev
 EMBEDDINGS_STAMP := $(VENV)/.installed-embeddings
 # torch's CPU wheel for the embeddings extra; any other torch spec pulls multi-GB CUDA packages.
 TORCH ?= torch==2.13.0
-DEFAULT_DATA := data/support.yaml data/sentiment.jsonl data/dialogues.jsonl
+DEFAULT_DATA := data/support.yaml data/support_zh.yaml data/support_ja.yaml data/support_ko.yaml \
+	data/support_es.yaml data/support_ar.yaml data/sentiment.jsonl data/dialogues.jsonl
 
 .PHONY: demo test test-fast lint default-model benchmark clean
 

@@ -29,7 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 DATA = ROOT.parent / "shared" / "data"  # the benchmark sets; never copied into this repository
 RESULTS = BENCHMARKS / "results"
-DEFAULT_DATA = [ROOT / "data" / name for name in ("support.yaml", "sentiment.jsonl", "dialogues.jsonl")]
+DEFAULT_DATA = [
+    ROOT / "data" / name
+    for name in (
+        "support.yaml",
+        *(f"support_{lang}.yaml" for lang in ("zh", "ja", "ko", "es", "ar")),
+        "sentiment.jsonl",
+        "dialogues.jsonl",
+    )
+]
 
 OUT_OF_SCOPE = "out_of_scope"
 LATENCY_TEXTS = 500

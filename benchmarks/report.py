@@ -14,6 +14,7 @@ The sections live in ``reporting/`` by capability (their order is ``SECTIONS`` b
 
 - ``reporting/intent.py``: Intent;
 - ``reporting/language.py``: Sentiment and cues, Entities;
+- ``reporting/multilingual.py``: Languages;
 - ``reporting/conversation.py``: History, Channels and store;
 - ``reporting/speed.py``: Accurate tier and multi-intent, Latency, Startup;
 - ``reporting/trust.py``: Same answer, Pathological and fuzzed inputs, Privacy, Model files;
@@ -32,6 +33,7 @@ from reporting.format import table
 from reporting.insights import insights_section
 from reporting.intent import intent_section
 from reporting.language import entities_section, sentiment_section
+from reporting.multilingual import languages_section
 from reporting.scoring import scoring_section
 from reporting.service import service_section
 from reporting.speed import accurate_section, latency_section, startup_section
@@ -44,6 +46,7 @@ SECTIONS = [
     ("Intent", intent_section),
     ("Sentiment and cues", sentiment_section),
     ("Entities", entities_section),
+    ("Languages", languages_section),
     ("History", history_section),
     ("Channels and store", channels_section),
     ("Scoring contact logs", scoring_section),

@@ -14,6 +14,9 @@ SHARED = ROOT.parent / "shared" / "data"
 DEFAULT_DATA = ROOT / "data" / "support.yaml"
 SENTIMENT_DATA = ROOT / "data" / "sentiment.jsonl"
 DIALOGUE_DATA = ROOT / "data" / "dialogues.jsonl"
+LANGUAGES_DATA = [ROOT / "data" / f"support_{lang}.yaml" for lang in ("zh", "ja", "ko", "es", "ar")]
+# What `make default-model` trains the bundled model on, in the Makefile's order.
+DEFAULT_MODEL_DATA = [DEFAULT_DATA, *LANGUAGES_DATA, SENTIMENT_DATA, DIALOGUE_DATA]
 
 
 def read_jsonl(path: Path, limit_per_intent: int | None = None) -> list[Example]:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import DEFAULT_DATA, DIALOGUE_DATA, SENTIMENT_DATA, read_jsonl, shared
+from conftest import DEFAULT_MODEL_DATA, read_jsonl, shared
 from empathy_nlu import Classifier, InputError, Prediction, Turn, default_model_path
 from empathy_nlu.config import make_config
 from empathy_nlu.dataset import load_many
@@ -133,7 +133,7 @@ def test_concurrent_predicts_from_threads(support_model):
 def test_bundled_default_model_matches_current_data():
     """Fails when data/ changes without `make default-model`: the shipped model must be trained on it."""
     model = Classifier.load(default_model_path())
-    dataset = load_many([DEFAULT_DATA, SENTIMENT_DATA, DIALOGUE_DATA])
+    dataset = load_many(DEFAULT_MODEL_DATA)
     intent_examples, sentiment_examples = training_examples(dataset)
     fingerprint = data_fingerprint(intent_examples + sentiment_examples, dataset)
     assert model.manifest["training_data"]["sha256"] == fingerprint

@@ -28,8 +28,8 @@ MIN_CUSTOMER_TURNS, MAX_CUSTOMER_TURNS = 3, 8
 MIN_WORDS_CHECKED = 4
 SHORT_FOLLOW_UP_WORDS = 5
 
-_PUNCT = re.compile(rf"[{re.escape(string.punctuation)}“”‘’«»…–—]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_PUNCT = re.compile(rf"[{re.escape(string.punctuation)}“”‘’«»…–—、。！？，：；（）「」～・؟،]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 _ANNOTATION = re.compile(r"\[([^\[\]]*)\](?:\([^()]*\)|\{[^{}]*\})")
 
 # Benchmark sets and the files of each, relative to ../shared/data/.
@@ -39,12 +39,28 @@ BENCHMARKS = {
     "snips": ["train.jsonl", "val.jsonl", "test.jsonl"],
     "airline_sentiment": ["train.jsonl", "test.jsonl"],
     "sgd_dialogues": ["train.jsonl", "dev.jsonl"],
+    "cais_zh": ["train.jsonl", "valid.jsonl", "test.jsonl"],
+    "fb_mtod_es": ["train.jsonl", "valid.jsonl", "test.jsonl"],
+    "arbanking77": ["train.jsonl", "valid.jsonl", "test_msa.jsonl", "test_saudi.jsonl"],
+    "xsid_valid": ["valid.ja.jsonl", "valid.zh.jsonl", "valid.ar.jsonl"],
 }
+# Dialogues in other languages (ids support_<lang>_NNNN); some switch to English mid-conversation.
+OTHER_LANGUAGES = ("zh", "ja", "ko", "es", "ar")
+MIN_DIALOGUES_PER_LANGUAGE = 3
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+MIN_UNSPACED_CHARS_CHECKED = 6
 
 
 def norm(text: str) -> str:
     """Lowercase, punctuation removed, whitespace collapsed: formatting differences do not hide a copy."""
     return " ".join(_PUNCT.sub(" ", text.lower()).split())
+
+
+def long_enough(sentence: str) -> bool:
+    """Worth an originality check: four words, or six characters of Chinese or Japanese text."""
+    if _UNSPACED.search(sentence):
+        return len(sentence.replace(" ", "")) >= MIN_UNSPACED_CHARS_CHECKED
+    return len(sentence.split()) >= MIN_WORDS_CHECKED
 
 
 def sentences(text: str) -> set[str]:
@@ -137,6 +153,23 @@ def test_short_follow_ups_keep_the_previous_intent(dataset) -> None:
     assert len({t.intent for t in follow_ups}) >= 25, "follow-ups should cover most intents"
 
 
+def test_dialogues_in_other_languages(dataset) -> None:
+    by_language: Counter[str] = Counter()
+    switching = 0
+    for dialogue in dataset.dialogues:
+        lang = dialogue.id.split("_")[1]
+        if lang not in OTHER_LANGUAGES:
+            continue
+        by_language[lang] += 1
+        texts = [t.text for t in customer_turns(dialogue)]
+        switching += any(text.isascii() for text in texts) and not all(text.isascii() for text in texts)
+    thin = {
+        lang: by_language[lang] for lang in OTHER_LANGUAGES if by_language[lang] < MIN_DIALOGUES_PER_LANGUAGE
+    }
+    assert not thin, f"languages with too few dialogues: {thin}"
+    assert switching >= 3, f"only {switching} dialogues switch between a language and English"
+
+
 def test_not_copied_from_support_yaml(dataset) -> None:
     with DEFAULT_DATA.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
@@ -151,7 +184,7 @@ def test_not_copied_from_support_yaml(dataset) -> None:
             for d in dataset.dialogues
             for t in d.turns
             for s in sentences(t.text)
-            if len(s.split()) >= MIN_WORDS_CHECKED and s in support
+            if long_enough(s) and s in support
         }
     )
     assert not clashes, f"sentences repeating support.yaml examples: {clashes[:10]}"
@@ -182,7 +215,7 @@ def test_original_not_copied_from_benchmarks(name: str, dataset) -> None:
             for d in dataset.dialogues
             for t in d.turns
             for s in sentences(t.text)
-            if len(s.split()) >= MIN_WORDS_CHECKED and s in bench
+            if long_enough(s) and s in bench
         }
     )
     assert not clashes, f"{len(clashes)} sentences equal {name} sentences: {clashes[:10]}"

@@ -49,7 +49,7 @@ def test_replicas_starting_together_create_one_schema(fresh_postgres_url):
     stores[0].append("c1", Turn("hello"))
     assert [s.count() for s in stores] == [1] * 8
     with psycopg.connect(fresh_postgres_url) as conn:
-        assert conn.execute("SELECT key, value FROM empathy_nlu_meta").fetchall() == [("schema_version", "1")]
+        assert conn.execute("SELECT key, value FROM empathy_nlu_meta").fetchall() == [("schema_version", "2")]
     for store in stores:
         store.close()
 
@@ -57,7 +57,7 @@ def test_replicas_starting_together_create_one_schema(fresh_postgres_url):
 def test_a_newer_schema_or_a_foreign_turns_table_is_refused(fresh_postgres_url, postgres_server):
     PostgresStore(fresh_postgres_url).close()
     with psycopg.connect(fresh_postgres_url, autocommit=True) as conn:
-        conn.execute("UPDATE empathy_nlu_meta SET value = '2'")
+        conn.execute("UPDATE empathy_nlu_meta SET value = '99'")
     error = error_of(lambda: PostgresStore(fresh_postgres_url))
     assert error.code == "E615" and "Upgrade empathy-nlu" in str(error)
     other = postgres_server.create_database()

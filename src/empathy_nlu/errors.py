@@ -475,6 +475,11 @@ ERRORS: dict[str, ErrorInfo] = {
         "an e-mail whose MIME parts or header comments nest too deeply to be read",
         "pass the message as the mail client sent it, or its text through the chat channel",
     ),
+    "E350": ErrorInfo(
+        InputError,
+        "a turn's language is not an ISO 639-1 code",
+        "pass a two-letter code such as en, ja or ar, or null",
+    ),
     # E4xx: configuration
     "E400": ErrorInfo(
         ConfigError,
@@ -567,6 +572,21 @@ ERRORS: dict[str, ErrorInfo] = {
         "an entities.patterns pattern has more than one group and no (?P<value>...)",
         "use one group or name the value's group (?P<value>...)",
     ),
+    "E437": ErrorInfo(
+        ConfigError,
+        "a cue phrases file of another language cannot be read, or names a language with no phrases",
+        "fix the path, or use one of zh, ja, ko, es, ar",
+    ),
+    "E438": ErrorInfo(
+        ConfigError,
+        "a language cue phrases line has a spaCy token pattern (those files take phrases only)",
+        'write the line as a "phrase"',
+    ),
+    "E439": ErrorInfo(
+        ConfigError,
+        "saved cue phrases of a language are not a list, or have no (non-negating) phrase",
+        "re-save the model or add a phrase",
+    ),
     "E221": ErrorInfo(
         ModelError, "a saved entity parser state that is not valid", "re-save or retrain the model"
     ),
@@ -602,7 +622,7 @@ ERRORS: dict[str, ErrorInfo] = {
     "E453": ErrorInfo(
         ConfigError,
         "a privacy.patterns name is not lower-case a-z, 0-9, _, is a builtin kind or is used twice",
-        "give each pattern its own name (not card, iban, ssn, email or phone)",
+        "give each pattern its own name (not card, iban, ssn, national_id, email or phone)",
     ),
     "E454": ErrorInfo(
         ConfigError,
@@ -613,6 +633,16 @@ ERRORS: dict[str, ErrorInfo] = {
         ConfigError,
         "a privacy.patterns pattern has more than one group and no (?P<value>...)",
         "use one group or name the masked group (?P<value>...)",
+    ),
+    "E460": ErrorInfo(
+        ConfigError,
+        "a sentiment lexicon of another language cannot be read, or names a language with none",
+        "fix the path, or use one of zh, ja, ko, es, ar",
+    ),
+    "E461": ErrorInfo(
+        ConfigError,
+        "a sentiment lexicon line is not phrase<TAB>valence in [-4, 4], negator or contrast",
+        "fix the line",
     ),
     # E5xx: components used before fit
     "E500": ErrorInfo(

@@ -18,6 +18,7 @@ from itertools import chain
 import numpy as np
 
 from .errors import ConfigError, ModelError, NotFittedError
+from .language.segment import char_units
 from .pipeline.component import ArraySpec, Component, idf, register, state_error
 from .pipeline.params import Params, require
 from .preprocessing import ProcessedText
@@ -66,7 +67,10 @@ class SparseFeaturizer:
         for doc in docs:
             word_df.update(set(self._word_ngrams(doc.tokens)))
             chars: set[str] = set()
-            for token in doc.tokens:
+            for token, unspaced in self._char_units(doc):
+                if unspaced:
+                    chars.update(self._char_ngrams_of(token))
+                    continue
                 grams = grams_of.get(token)
                 if grams is None:
                     grams = grams_of[token] = self._char_ngrams_of(token)
@@ -102,18 +106,48 @@ class SparseFeaturizer:
             self._column_cache[token] = columns
         return columns
 
+    @staticmethod
+    def _char_units(doc: ProcessedText):
+        """What character n-grams are read from: each token, and each run of Chinese, Japanese or
+        Thai characters as one string (``language/segment.py``); ASCII text: its tokens, as ever."""
+        if doc.normalized.isascii():
+            return ((token, False) for token in doc.tokens)
+        return char_units(doc.tokens)
+
     def _columns(self, doc: ProcessedText) -> tuple[list[int], list[int]]:
         vocabulary = self.word_vocabulary_
         words = [j for j in map(vocabulary.get, self._word_ngrams(doc.tokens)) if j is not None]
         chars: list[int] = []
-        for token in doc.tokens:
-            chars.extend(self._char_columns(token))
+        if doc.normalized.isascii():
+            for token in doc.tokens:
+                chars.extend(self._char_columns(token))
+            return words, chars
+        char_vocabulary = self.char_vocabulary_
+        for token, unspaced in char_units(doc.tokens):
+            if unspaced:  # a run: its n-grams are not cached (a run is usually a whole sentence)
+                grams = self._char_ngrams_of(token)
+                chars.extend(j for j in map(char_vocabulary.get, grams) if j is not None)
+            else:
+                chars.extend(self._char_columns(token))
         return words, chars
 
     def knows_any_word(self, doc: ProcessedText) -> bool:
-        """Whether any token with a letter or digit was seen in training (else nothing to go on)."""
+        """Whether any token with a letter or digit, or any character n-gram of a run of an unspaced
+        script, was seen in training (else there is nothing to go on)."""
         vocabulary = self.word_vocabulary_
-        return any(f"w {t}" in vocabulary for t in doc.tokens if any(ch.isalnum() for ch in t))
+        if any(f"w {t}" in vocabulary for t in doc.tokens if any(ch.isalnum() for ch in t)):
+            return True
+        if doc.normalized.isascii():
+            return False
+        # A run of Chinese, Japanese or Thai is known when any of its character n-grams is.
+        chars = self.char_vocabulary_
+        return any(
+            gram in chars
+            for run, unspaced in char_units(doc.tokens)
+            if unspaced
+            for gram in self._char_ngrams_of(run)
+            if not gram.isspace()
+        )
 
     def transform_one(self, doc: ProcessedText) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of one document (the hot path of ``predict``).

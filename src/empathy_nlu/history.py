@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 
 from .errors import InputError
+from .language.detect import language_code
 from .schema import SPEAKERS, Turn
 
-_TURN_KEYS = {"text", "speaker", "channel", "timestamp", "intent"}
+_TURN_KEYS = {"text", "speaker", "channel", "timestamp", "intent", "language"}
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # times before this are refused (E315)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # ... and from this on
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -127,6 +128,20 @@ def _optional_str(value, where: str, key: str) -> str | None:
     return None if value is None else replace_surrogates(value)
 
 
+def turn_language(value, where: str = "turn") -> str | None:
+    """A turn's ``language``: None, or an ISO 639-1 code (any case; kept lower-case); else ``E350``."""
+    if value is None:
+        return None
+    code = language_code(value)
+    if code is None:
+        raise InputError(
+            f"{where}.language must be an ISO 639-1 code such as 'en', 'ja' or 'ar', or null; "
+            f"got {shown(value)}.",
+            "E350",
+        )
+    return code
+
+
 def to_turn(item, index: int = 0, zone: tzinfo | None = None) -> Turn:
     """One history item as a ``Turn`` (a bare string is a customer turn); ``zone``: the reference
     time's zone, in which a naive timestamp is read."""
@@ -153,6 +168,7 @@ def to_turn(item, index: int = 0, zone: tzinfo | None = None) -> Turn:
         channel=_optional_str(fields.get("channel"), where, "channel"),
         timestamp=_in_zone(parse_timestamp(fields.get("timestamp"), where), zone),
         intent=_optional_str(fields.get("intent"), where, "intent"),
+        language=turn_language(fields.get("language"), where),
     )
 
 

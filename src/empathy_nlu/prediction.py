@@ -74,6 +74,10 @@ class Prediction:
     intents: list[IntentScore] = field(default_factory=list)
     # ``text`` echoes at most ``predict.max_chars`` characters: the part that was read.
     truncated: bool = False
+    # The customer's language: ``{"code": "ja", "confidence": 0.97, "source": "message"}``; the
+    # conversation's (``source: conversation``) when the message alone is too short, mixed or unsure;
+    # ``code: None`` when neither tells (docs/language_id.md).
+    language: dict[str, Any] | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON types; every number finite (a NaN or infinity would be None)."""
@@ -89,6 +93,7 @@ class Prediction:
             "cues": finite(self.cues),
             "entities": finite(self.entities),
             "context": finite(self.context),
+            "language": finite(self.language),
         }
 
     def to_json(self, indent: int | None = None) -> str:

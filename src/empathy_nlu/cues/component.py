@@ -29,13 +29,13 @@ class CuesComponent(Component):
 
     def fit(self, data, fitted, say):
         self.detector_ = CueDetector(self.params.patterns or None)
-        self.detector_.detect("")  # load the patterns now: a bad patterns file fails training, not serving
+        self.detector_.load()  # load the patterns now: a bad patterns file fails training, not serving
         return self
 
     def process(self, batch) -> None:
         for doc in batch.docs:
             if doc.depth == FULL:
-                doc.cues = self.detector_.detect(doc.text)
+                doc.cues = self.detector_.detect(doc.text, doc.language)
 
     def to_state(self):
         return self.detector_.to_state()

@@ -13,6 +13,7 @@ from typing import Any
 
 from empathy_nlu.errors import DataError, InputError
 from empathy_nlu.history import parse_timestamp
+from empathy_nlu.language.detect import language_code
 from empathy_nlu.schema import Dialogue, EntitySpan, Example, Turn
 
 from . import codes
@@ -44,6 +45,16 @@ def sentiment_of(record: dict, source: str) -> str | None:
     if value is not None and value not in SENTIMENTS:
         raise bad_value("sentiment", "one of negative, neutral, positive", value, source)
     return value
+
+
+def language_of(value: Any, source: str, key: str = "lang") -> str | None:
+    """A ``lang`` value: None, or an ISO 639-1 code (any case, kept lower-case)."""
+    if value is None:
+        return None
+    code = language_code(value)
+    if code is None:
+        raise bad_value(key, "an ISO 639-1 code such as en, ja, ar, or null", value, source)
+    return code
 
 
 def _text(record: dict, key: str, source: str, what: str = "record") -> str:
@@ -112,6 +123,7 @@ def example_from_record(
         channel=optional_str(record, "channel", source),
         cues=_cues(record, source),
         source=source,
+        language=language_of(record.get("lang"), source),
     )
 
 
@@ -145,6 +157,7 @@ def _turn(item: Any, source: str) -> Turn:
         channel=optional_str(item, "channel", source),
         timestamp=_timestamp(item, source),
         intent=optional_str(item, "intent", source),
+        language=language_of(item.get("lang"), source),
     )
 
 

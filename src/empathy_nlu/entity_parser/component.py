@@ -44,7 +44,8 @@ class EntitiesComponent(Component):
     def process(self, batch) -> None:
         for doc in batch.docs:
             if doc.entities_pending:
-                doc.entities = self.parser_.parse(doc.text, doc.reference)
+                # doc.language is a function of the text alone, so the (text, reference) cache holds
+                doc.entities = self.parser_.parse(doc.text, doc.reference, doc.language)
 
     def to_state(self):
         return self.parser_.to_state()

@@ -14,7 +14,8 @@ import threading
 from datetime import datetime
 
 from ..errors import ConfigError, InputError, ModelError
-from . import dates, money, times
+from ..privacy.fold import SEPARATOR, fold, isolate
+from . import dates, dates_intl, money, money_intl, times
 from .lexicon import scan
 from .references import (
     DEFAULT_PATTERN_WORDS,
@@ -27,6 +28,7 @@ from .references import (
     extract_phones,
     extract_urls,
 )
+from .region import region_of
 
 STATE_FORMAT = "empathy_nlu.entity_parser/1"
 DIMENSIONS = (
@@ -96,11 +98,13 @@ class BuiltinEntityParser:
                     )
         return self._compiled
 
-    def parse(self, text: str, reference_time: datetime | None = None) -> list[dict]:
+    def parse(self, text: str, reference_time: datetime | None = None, language=None) -> list[dict]:
         """``[{"entity", "text", "start", "end", "value", "confidence", "extractor": "builtin"}]`` by start.
 
         ``reference_time`` (default: now, local time zone) resolves relative dates and times; a
-        naive datetime is taken as local time.
+        naive datetime is taken as local time. ``language`` (a ``LanguageGuess``, a code such as
+        ``"es"`` or ``"zh-TW"``, or None: the script decides) chooses the region of local phone
+        numbers and of "元" or "¥" (``region.py``).
         """
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}.", "E320")
@@ -109,13 +113,25 @@ class BuiltinEntityParser:
                 f"reference_time must be a datetime or None, got {type(reference_time).__name__}.", "E321"
             )
         enabled, compiled, regex_entities, user_entities = self._setup()
-        sc = scan(text)
+        original, ascii_text = text, text.isascii()
+        if ascii_text:
+            view, sc = text, scan(text)
+        else:  # same-length views: other scripts' digits as ASCII, their letters apart (privacy/fold.py)
+            view = fold(text)
+            text = isolate(view)
+            sc = scan(text.replace(SEPARATOR, " "))
         run_money = "amount_of_money" in enabled and money.gate(text, sc)
         run_dates = bool(enabled & {"date", "date_period"}) and dates.gate(sc)
         run_times = bool(enabled & {"time", "time_period"}) and times.gate(sc)
+        run_money_intl = not ascii_text and "amount_of_money" in enabled and money_intl.gate(view)
+        run_dates_intl = bool(enabled & {"date", "date_period"}) and dates_intl.gate(view, sc.words)
         has_at, has_url = "@" in text, _URL_HINT.search(text) is not None
-        if not (run_money or run_dates or run_times or has_at or has_url or sc.digit or user_entities):
+        if not (
+            run_money or run_dates or run_times or has_at or has_url or sc.digit or user_entities
+        ) and not (run_money_intl or run_dates_intl):
             return []  # the common case: a few microseconds
+        local = not ascii_text or language is not None  # a region to look for (else English rules)
+        region = region_of(original, language) if local else None
         candidates = []
         if has_at and "email" in enabled:
             candidates += extract_emails(text)
@@ -124,7 +140,7 @@ class BuiltinEntityParser:
         if sc.digits >= 4 and "card_last4" in enabled and not sc.words.isdisjoint(LAST4_WORDS):
             candidates += extract_card_last4(text)
         if sc.digits >= 7 and "phone_number" in enabled:
-            candidates += extract_phones(text)
+            candidates += extract_phones(text, region)
         if has_url and "url" in enabled:
             candidates += extract_urls(text)
         if regex_entities:
@@ -136,14 +152,20 @@ class BuiltinEntityParser:
             candidates += extract_patterns(text, compiled, run)
         if run_money:
             candidates += money.extract_money(text, sc)
-        now = _reference(reference_time) if run_dates or run_times else None
+            if region == "CN":
+                candidates = money_intl.regional_yen(candidates, view)
+        if run_money_intl:
+            candidates += money_intl.extract_money(view, region)
+        now = _reference(reference_time) if run_dates or run_times or run_dates_intl else None
         if run_dates:
             candidates += dates.extract_dates(text, now.date(), sc)
+        if run_dates_intl:
+            candidates += dates_intl.extract_dates(view, now.date(), sc.words)
         if run_times:
             candidates += times.extract_times(text, now, sc)
         if not candidates:
             return []
-        return [_entity(text, c) for c in _settle(candidates, enabled)]
+        return [_entity(original, c) for c in _settle(candidates, enabled)]
 
     def to_state(self) -> tuple[dict, dict]:
         """JSON state: the enabled dimensions and the deployment's patterns (checked first)."""

@@ -9,9 +9,11 @@ Luhn-valid number comes back as ``"**** **** **** 1234"`` in ``text`` and ``{"la
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from ..errors import ConfigError
+from ..privacy.fold import SEPARATOR
 from .masking import CARD_RE, EMAIL_RE, PHONE_RE, luhn_valid, mask_card, plausible_phone
 
 Candidate = tuple[int, int, str, object, float]
@@ -87,27 +89,43 @@ def extract_emails(text: str) -> list[Candidate]:
 
 
 def extract_urls(text: str) -> list[Candidate]:
-    return [(m.start(), m.end(), "url", m.group(), 0.9) for m in URL_RE.finditer(text)]
+    """URLs; in an ``isolate``-d text a letter of another script (``SEPARATOR``) ends one ("x.com谢谢")."""
+    found = []
+    for m in URL_RE.finditer(text):
+        url = m.group().split(SEPARATOR, 1)[0].rstrip(".,;:!?)")
+        if url:
+            found.append((m.start(), m.start() + len(url), "url", url, 0.9))
+    return found
 
 
-def extract_phones(text: str) -> list[Candidate]:
+def extract_phones(text: str, region: str | None = None) -> list[Candidate]:
+    """Phone numbers, E.164; a local number is read in ``region`` first (``region.py``), then as US, GB."""
     found = []
     for m in PHONE_RE.finditer(text):
         raw = m.group()
         if not plausible_phone(raw):
             continue
-        normalized = _e164(raw)
+        normalized = _e164(raw, region)
         if normalized is not None:
             found.append((m.start(), m.end(), "phone_number", normalized[0], normalized[1]))
     return found
 
 
-def _e164(raw: str) -> tuple[str, float] | None:
-    """E.164 form and a confidence: a valid number 0.95, a possible one 0.7 (tried as US, then GB)."""
+def _e164(raw: str, local: str | None = None) -> tuple[str, float] | None:
+    """E.164 form and a confidence: a valid number 0.95, a possible one 0.7 (tried as US, then GB).
+
+    ``local``: the text's region; a number valid there is read there first ("090-1234-5678" in
+    Japanese text is +81...), else the English order applies.
+    """
     import phonenumbers  # 40 ms to import, so only when a message has a phone-like digit run
 
     international = raw.startswith(("+", "00"))
     text = "+" + raw[2:] if raw.startswith("00") else raw
+    if local is not None and not international:
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            number = phonenumbers.parse(text, local)
+            if phonenumbers.is_valid_number(number):
+                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), 0.95
     for region in (None,) if international else ("US", "GB"):
         try:
             number = phonenumbers.parse(text, region)

@@ -55,9 +55,16 @@ def _masked_cue(cue, masked: str, findings) -> dict:
 
 
 def make_prediction(
-    text: str, doc, result, context: dict, has_intent_model: bool, privacy: PrivacyParams | None = None
+    text: str,
+    doc,
+    result,
+    context: dict,
+    has_intent_model: bool,
+    privacy: PrivacyParams | None = None,
+    language: dict | None = None,
 ) -> Prediction:
-    """The Prediction of ``text`` whose doc is ``doc`` (the part read) and final intent ``result``."""
+    """The Prediction of ``text`` whose doc is ``doc`` (the part read) and final intent ``result``;
+    ``language``: ``Prediction.language`` (``context/language.py``)."""
     intent, ranking, out_of_scope, reason = intent_fields(result, has_intent_model)
     shown, entities, cues = echo(text, len(doc.text), doc.entities, doc.cues, privacy)
     return Prediction(
@@ -72,4 +79,5 @@ def make_prediction(
         context,
         [IntentScore(name, p) for name, p in predicted_intents(result)] if intent is not None else [],
         truncated=len(doc.text) < len(text),
+        language=language,
     )

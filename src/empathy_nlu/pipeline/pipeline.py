@@ -18,7 +18,9 @@ from datetime import datetime
 
 from ..context.describe import describe
 from ..context.facts import current_facts, earlier_facts
+from ..context.language import describe_language
 from ..context.window import plan, select_window
+from ..language.detect import LanguageGuess, ascii_fast_path, detect
 from ..preprocessing import preprocess
 from ..schema import Turn
 from .cache import LRU
@@ -47,6 +49,7 @@ class Pipeline:
         self.components = components
         self.config = config  # section -> Params
         self._earlier = LRU(CACHE_SIZE)
+        self._languages = LRU(CACHE_SIZE)  # text -> LanguageGuess (a function of the text alone)
 
     @property
     def intent_depth(self) -> int | None:
@@ -66,6 +69,8 @@ class Pipeline:
         for doc in docs:
             if doc.doc is None and doc.depth != ENTITIES:
                 doc.doc = preprocess(doc.text)
+            if doc.language is None:
+                doc.language = self.language_of(doc.text)
         batch = Batch(docs, conversations)
         for component in self.components.values():
             component.process(batch)
@@ -96,6 +101,19 @@ class Pipeline:
             doc = fresh[key] = TurnDoc(text, reference, depth)
             self._recall(doc)
         return doc
+
+    def language_of(self, text: str) -> LanguageGuess:
+        """The language of ``text`` alone, computed once per text (ASCII text that answers without the
+        model skips the cache: that costs less than a cache entry)."""
+        if text.isascii():
+            fast = ascii_fast_path(text)
+            if fast is not None:
+                return fast
+        guess = self._languages.get(text)
+        if guess is None:
+            guess = detect(text)
+            self._languages.put(text, guess)
+        return guess
 
     # -- the cache: what a text gives alone (models) and with a reference time (entities) -----------
     # Dicts a caller may hold (a Prediction's sentiment and entities) are copied in and out, so a
@@ -129,13 +147,17 @@ class Pipeline:
         has_intent = "intent" in self.components or "multi_intent" in self.components
         context = self.config["context"]
         privacy = self.config.get("privacy")  # personal data masked by this policy (docs/privacy.md)
+        current = conversation.current
+        max_chars = self.config["predict"].max_chars
+        language = describe_language(
+            current.language, conversation.window, lambda text: self.language_of(text[:max_chars])
+        )
         if not context.enabled:
-            current = conversation.current
-            return make_prediction(request.text, current, current.intent, {}, has_intent, privacy)
+            return make_prediction(request.text, current, current.intent, {}, has_intent, privacy, language)
         earlier = earlier_facts(conversation)
         result, source = final_intent(conversation, earlier, context.sentiment_window)
         facts = current_facts(
             conversation.current, result if has_intent else None, request.channel, request.reference
         )
         described = describe(facts, earlier, len(conversation.window), source, context, privacy)
-        return make_prediction(request.text, conversation.current, result, described, has_intent, privacy)
+        return make_prediction(request.text, current, result, described, has_intent, privacy, language)

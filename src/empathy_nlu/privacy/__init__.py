@@ -1,10 +1,12 @@
 """Personal data, private by default: one layer that finds it and masks it wherever text leaves the model.
 
 Kinds: payment cards (Luhn, any separators, digits said as words), IBANs (mod 97 and the country's
-format), US SSNs (issuable area/group/serial), e-mails, phones, and a deployment's own regexes
-(``privacy.patterns``). The policy (docs/privacy.md):
+format), US SSNs (issuable area/group/serial), national ids of China, Korea, Japan, Spain and Saudi
+Arabia (``national.py``), e-mails, phones, and a deployment's own regexes (``privacy.patterns``),
+in any script: full-width and Arabic-Indic digits, and numbers written against Han, kana, Hangul,
+Thai or Arabic letters (``fold.py``). The policy (docs/privacy.md):
 
-- financial identifiers (card, IBAN, SSN) and a deployment's patterns are masked everywhere:
+- financial identifiers (card, IBAN, SSN, national id) and a deployment's patterns are masked everywhere:
   ``Prediction.text``, every entity's ``text``/``value``, the store, summaries, ``context.entities``;
 - e-mails and phones are masked in everything stored or summarised and in ``context.entities``;
   in ``Prediction.text`` and its entities only with ``privacy.mask_contacts_in_text`` (default off:

@@ -27,6 +27,10 @@ from stdnum import luhn as _luhn
 from stdnum import numdb as _numdb
 from stdnum.us import ssn as _ssn
 
+from .fold import fold, isolate
+from .national import gate as _national_gate
+from .national import national_ids
+
 __all__ = [
     "CONTACT",
     "FINANCIAL",
@@ -38,9 +42,9 @@ __all__ = [
     "ssn_valid",
 ]
 
-FINANCIAL = frozenset({"card", "iban", "ssn"})
+FINANCIAL = frozenset({"card", "iban", "ssn", "national_id"})
 CONTACT = frozenset({"email", "phone"})
-KINDS = ("card", "iban", "ssn", "email", "phone")
+KINDS = ("card", "iban", "ssn", "national_id", "email", "phone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +94,13 @@ _PHONE = re.compile(
     r"\d+(?:[ .\-]\d+)*",
 )
 _PHONE_NOT_AFTER = re.compile(r"[:/,.]\d|\s?[%°]")  # "20:31", "1/2", "1,000", "15%": a time, a ratio, ...
-_CURRENCY_BEFORE = re.compile(r"[$€£¥]\s?$|\b(?:usd|eur|gbp|chf)\s?$", re.IGNORECASE)
+# Signs and words of other scripts are read in the folded view (``fold.py``); none is ASCII, so an
+# English text reads exactly as before.
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₩]\s?$|\b(?:usd|eur|gbp|chf)\s?$|ر\.\s?س\.?\s?$", re.IGNORECASE)
 _CURRENCY_AFTER = re.compile(
-    r"\s?(?:[$€£¥]|(?:usd|eur|gbp|chf|dollars?|euros?|pounds?|bucks|quid|cents?|pence)\b)", re.IGNORECASE
+    r"\s?(?:[$€£¥₩円元圆块塊원万萬千亿億만천억]|(?:usd|eur|gbp|chf|dollars?|euros?|pounds?|bucks|quid|cents?|pence)\b"
+    r"|ريال|ر\.\s?س|درهم|دينار|جنيه|دولار|يورو|ألف|آلاف)",
+    re.IGNORECASE,
 )
 # Calendar dates and thousands-grouped amounts look like phone numbers to the pattern above.
 _NOT_PHONE = re.compile(
@@ -120,6 +128,11 @@ DIGIT_OF = {  # a digit said as a word (voice reads them too)
     "nine": "9",
 }
 _GATE = re.compile(r"[\d@]")
+_ID_SCRIPTS = (
+    ("cjk", re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")),
+    ("hangul", re.compile("[\uac00-\ud7af]")),
+    ("arabic", re.compile("[\u0621-\u064a]")),
+)
 _GATE_WORDS = tuple(_SPELLED_WORDS.split("|"))
 # A bare nine-digit number right after one of these words is a reference, not an SSN ...
 _ID_WORDS = frozenset(
@@ -158,12 +171,17 @@ class Detector:
     def _find(self, text: str) -> tuple[Finding, ...]:
         """Every finding, sorted by start; findings of different kinds may overlap (masking joins them)."""
         found: list[Finding] = []
-        if _GATE.search(text):
-            if "@" in text:
-                found += [Finding(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
-            found += _runs(text)
-            found += _ibans(text)
-            found += _phones(text)
+        view = fold(text)  # same length: "４１１１" and "٤١١١" read as "4111"
+        if _GATE.search(view):
+            bounded = isolate(view)  # "卡号是4111...": the digits start a word here
+            if "@" in view:
+                found += [Finding(m.start(), m.end(), "email") for m in _EMAIL.finditer(bounded)]
+            found += _runs(bounded)
+            found += _ibans(bounded)
+            found += _phones(bounded, view)
+            scripts = _id_scripts(text) if not text.isascii() else frozenset()
+            if _national_gate(bounded, scripts):
+                found += [Finding(s, e, "national_id") for s, e in national_ids(bounded, scripts)]
         found += _spelled(text)
         for name, regex in self.patterns:
             for m in regex.finditer(text):
@@ -173,6 +191,10 @@ class Detector:
                     found.append(Finding(start, end, name))
         found.sort(key=lambda f: (f.start, f.end))
         return tuple(found)
+
+
+def _id_scripts(text: str) -> frozenset:
+    return frozenset(name for name, regex in _ID_SCRIPTS if regex.search(text))
 
 
 def _group_of(match: re.Match) -> int | str:
@@ -353,16 +375,17 @@ def _last_alnum(text: str, start: int, end: int, count: int) -> tuple[tuple[int,
 
 
 # -- phones -----------------------------------------------------------------------------------------
-def _phones(text: str) -> list[Finding]:
+def _phones(text: str, view: str) -> list[Finding]:
+    """Phones in ``text`` (an ``isolate``-d view); ``view`` (``fold``-ed) still has the currency words."""
     out: list[Finding] = []
     for m in _PHONE.finditer(text):
         raw = m.group()
         if _PHONE_NOT_AFTER.match(text, m.end()) or not plausible_phone(raw):
             continue
-        if _CURRENCY_BEFORE.search(text, max(0, m.start() - 5), m.start()) or _CURRENCY_AFTER.match(
-            text, m.end()
+        if _CURRENCY_BEFORE.search(view, max(0, m.start() - 5), m.start()) or _CURRENCY_AFTER.match(
+            view, m.end()
         ):
-            continue  # "$1 500 000", "1 500 000 euros": an amount
+            continue  # "$1 500 000", "1 500 000 euros", "1 500 000円": an amount
         if _reference(text, m.start(), _PHONE_WORDS, reach=2):
             continue  # "reference 2019-376884", "order 123-4567-89"
         out.append(Finding(m.start(), m.end(), "phone"))

@@ -36,7 +36,13 @@ ENTITY_KINDS = {
     "email": "email",
     "phone_number": "phone",
 }
-_TOKENS = {"iban": "[iban]", "ssn": "[ssn]", "email": "[email]", "phone": "[phone]"}
+_TOKENS = {
+    "iban": "[iban]",
+    "ssn": "[ssn]",
+    "national_id": "[national_id]",
+    "email": "[email]",
+    "phone": "[phone]",
+}
 # Fields of a stored prediction that are not text: never masked.
 STRUCTURED = frozenset(
     {

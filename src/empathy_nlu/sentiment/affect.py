@@ -178,12 +178,17 @@ def _valences(tokens: tuple[str, ...], lexicon: dict[str, float]) -> list[float]
     return out
 
 
-def affect_features(doc: ProcessedText, lexicon: dict[str, float]) -> np.ndarray:
-    """The ``AFFECT_FEATURES`` of one document, each roughly in [-1, 1]."""
+def affect_features(doc: ProcessedText, lexicon: dict[str, float], language=None) -> np.ndarray:
+    """The ``AFFECT_FEATURES`` of one document, each roughly in [-1, 1].
+
+    ``language``: what another language's lexicon found in it (``languages.LanguageAffect``),
+    added to the same features, so a model that learnt their weights in English reads it too.
+    """
     tokens = doc.tokens
     valences = _valences(tokens, lexicon)
-    positive = sum(v for v in valences if v > 0)
-    negative = -sum(v for v in valences if v < 0)
+    found = language.valences if language is not None else ()
+    positive = sum(v for v in valences if v > 0) + sum(v for v in found if v > 0)
+    negative = -sum(v for v in valences if v < 0) - sum(v for v in found if v < 0)
     raw = doc.raw
     shouted = _SHOUTED_WORD.findall(raw)
     shouting = 0.0
@@ -192,6 +197,12 @@ def affect_features(doc: ProcessedText, lexicon: dict[str, float]) -> np.ndarray
     after_but = 0.0
     if "but" in tokens:
         after_but = math.tanh(sum(valences[tokens.index("but") + 1 :]) / 4)
+    elif language is not None and language.after_contrast is not None:
+        after_but = math.tanh(language.after_contrast / 4)
+    exclamations, questions = raw.count("!"), raw.count("?")
+    if not raw.isascii():  # full-width and Arabic marks
+        exclamations += raw.count("\uff01")
+        questions += raw.count("\uff1f") + raw.count("\u061f")
     opener = 0.0
     if len(tokens) > 2 and valences[0] > 1.0 and tokens[1] in {",", ".", "!", "..."}:
         rest = set(tokens[2:])
@@ -201,10 +212,10 @@ def affect_features(doc: ProcessedText, lexicon: dict[str, float]) -> np.ndarray
         [
             math.tanh(positive / 4),
             math.tanh(negative / 4),
-            1.0 if NEGATORS.intersection(tokens) else 0.0,
+            1.0 if NEGATORS.intersection(tokens) or (language is not None and language.negated) else 0.0,
             shouting,
-            min(raw.count("!"), 3) / 3,
-            min(raw.count("?"), 3) / 3,
+            min(exclamations, 3) / 3,
+            min(questions, 3) / 3,
             1.0 if _ELONGATED.search(raw) else 0.0,
             after_but,
             opener,

@@ -11,11 +11,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..errors import DataError, ModelError, NotFittedError
+from ..cues.phrases import languages_for
+from ..errors import ConfigError, DataError, ModelError, NotFittedError
 from ..linear_model import CalibratedLinearSVC
 from ..preprocessing import ProcessedText
 from ..rows import Row
 from .affect import AFFECT_FEATURES, NegationFeatures, affect_features, load_vader_lexicon
+from .languages import LanguageLexicons, check_lexicons, read_all_lexicons
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 
@@ -37,12 +39,18 @@ class SentimentClassifier:
         self.cv_folds = cv_folds
         self.random_state = random_state
 
-    def _extra(self, doc: ProcessedText) -> tuple[list[int], np.ndarray]:
-        """Columns of the negation block and the affect values of one document (offsets relative)."""
-        return self.negation_.columns(doc), affect_features(doc, self.lexicon_) * self.affect_weight
+    def _extra(self, doc: ProcessedText, language=None) -> tuple[list[int], np.ndarray]:
+        """Columns of the negation block and the affect values of one document (offsets relative).
+
+        ``language``: the text's ``LanguageGuess`` or None; other languages' lexicons are read
+        only where the text can be in them (``cues.phrases.languages_for``).
+        """
+        found = self.languages_.affect(doc.raw, language) if self.languages_ is not None else None
+        return self.negation_.columns(doc), affect_features(doc, self.lexicon_, found) * self.affect_weight
 
     def _matrix(self, X_shared, docs: Sequence[ProcessedText]):
         from scipy import sparse
+
         n_neg = self.negation_.n_features_
         rows = [self._extra(doc) for doc in docs]
         negation = sparse.lil_matrix((len(docs), n_neg), dtype=np.float32)
@@ -70,6 +78,7 @@ class SentimentClassifier:
         self.labels_ = present
         y = np.array([present.index(label) for label in labels])
         self.lexicon_ = load_vader_lexicon() if self.use_lexicon else {}
+        self.languages_ = LanguageLexicons(read_all_lexicons()) if self.use_lexicon else None
         self.negation_ = NegationFeatures().fit(docs)
         self.n_shared_ = X_shared.shape[1]
         self.model_ = CalibratedLinearSVC(self.C, self.cv_folds, self.random_state).fit(
@@ -92,10 +101,17 @@ class SentimentClassifier:
             "probabilities": {label: round(value, 6) for label, value in p.items()},
         }
 
-    def _row(self, row: Row, doc: ProcessedText) -> Row:
-        """The shared features of ``doc`` followed by its negation and affect columns."""
+    def _row(self, row: Row, doc: ProcessedText, language=None, known: bool = True) -> Row:
+        """The shared features of ``doc`` followed by its negation and affect columns.
+
+        A text in another language with no word the training data knew keeps only its
+        negation and affect columns: its shared row then holds nothing but punctuation
+        n-grams (". " leans negative in English data), noise next to its language's lexicon.
+        """
         idx, vals = row
-        negation, affect = self._extra(doc)
+        if not known and self.languages_ is not None and languages_for(doc.raw, language):
+            idx, vals = idx[:0], vals[:0]
+        negation, affect = self._extra(doc, language)
         offset = self.n_shared_ + self.negation_.n_features_
         extra_idx = np.array(
             [self.n_shared_ + j for j in negation] + list(range(offset, offset + len(AFFECT_FEATURES))),
@@ -104,10 +120,25 @@ class SentimentClassifier:
         negation_vals = np.full(len(negation), 1.0 / np.sqrt(len(negation)) if negation else 0.0, np.float32)
         return np.concatenate([idx, extra_idx]), np.concatenate([vals, negation_vals, affect])
 
-    def predict_rows(self, rows: Sequence[Row], docs: Sequence[ProcessedText]) -> list[dict]:
-        """``{"label", "score", "confidence", "probabilities"}`` per row of shared features and its doc."""
+    def predict_rows(
+        self,
+        rows: Sequence[Row],
+        docs: Sequence[ProcessedText],
+        languages: Sequence | None = None,
+        known: Sequence[bool] | None = None,
+    ) -> list[dict]:
+        """``{"label", "score", "confidence", "probabilities"}`` per row of shared features and its doc.
+
+        ``languages``: each doc's ``LanguageGuess`` (or None: decided from the text alone);
+        ``known``: whether the featurizer knew any of its words (None: all known).
+        """
         self._check_fitted()
-        full = [self._row(row, doc) for row, doc in zip(rows, docs, strict=True)]
+        languages = languages if languages is not None else [None] * len(docs)
+        known = known if known is not None else [True] * len(docs)
+        full = [
+            self._row(row, doc, lang, k)
+            for row, doc, lang, k in zip(rows, docs, languages, known, strict=True)
+        ]
         return [self._result(p) for p in self.model_.probabilities_rows(full)]
 
     def predict_one(self, idx: np.ndarray, vals: np.ndarray, doc: ProcessedText) -> dict:
@@ -132,6 +163,7 @@ class SentimentClassifier:
             "labels": self.labels_,
             "cv_metrics": self.cv_metrics_,
             "lexicon": self.lexicon_,
+            "language_lexicons": None if self.languages_ is None else self.languages_.lexicons,
             "negation_vocabulary": sorted(self.negation_.vocabulary_, key=self.negation_.vocabulary_.get),
             "n_shared_features": self.n_shared_,
             "linear_model": model_state,
@@ -145,6 +177,7 @@ class SentimentClassifier:
             model.labels_ = list(state["labels"])
             model.cv_metrics_ = dict(state["cv_metrics"])
             model.lexicon_ = {str(k): float(v) for k, v in state["lexicon"].items()}
+            model.languages_ = _saved_languages(state, model.use_lexicon)
             model.negation_ = NegationFeatures()
             model.negation_.vocabulary_ = {t: i for i, t in enumerate(state["negation_vocabulary"])}
             model.n_shared_ = int(state["n_shared_features"])
@@ -159,3 +192,17 @@ class SentimentClassifier:
             raise ModelError("the sentiment model does not fit the model's featurizer; retrain.", "E204")
         n_features = n_shared + self.negation_.n_features_ + len(AFFECT_FEATURES)
         self.model_.check_shape(n_features, len(self.labels_))
+
+
+def _saved_languages(state: dict, use_lexicon: bool) -> LanguageLexicons | None:
+    """The saved language lexicons; a model saved before they existed gets the shipped ones."""
+    if "language_lexicons" not in state:
+        return LanguageLexicons(read_all_lexicons()) if use_lexicon else None
+    if state["language_lexicons"] is None:
+        return None
+    try:
+        return LanguageLexicons(check_lexicons(state["language_lexicons"]))
+    except ConfigError as exc:
+        raise ModelError(
+            f"sentiment state has an invalid language lexicon: {exc.message}; retrain.", "E204"
+        ) from exc

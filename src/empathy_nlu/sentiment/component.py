@@ -55,7 +55,12 @@ class SentimentComponent(ModelComponent):
 
     def process(self, batch) -> None:
         docs = [d for d in batch.docs if d.models_pending and d.features is not None]
-        results = self.model_.predict_rows([d.features for d in docs], [d.doc for d in docs])
+        results = self.model_.predict_rows(
+            [d.features for d in docs],
+            [d.doc for d in docs],
+            [d.language for d in docs],
+            [d.known for d in docs],
+        )
         for doc, result in zip(docs, results, strict=True):
             doc.sentiment = result
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import StoreError
+from ..language.detect import language_code
 from ..schema import SPEAKERS, Turn
 
 MAX_CUSTOMER_ID_CHARS = 256
@@ -55,7 +56,8 @@ def to_json(value) -> str | None:
 
 def row_of(record: StoredTurn) -> tuple:
     """The column values every backend writes, in the order (customer_id, ts, timestamp, channel,
-    speaker, text, intent, prediction, meta): epoch seconds for ordering, ISO text with the offset."""
+    speaker, text, intent, prediction, meta, language): epoch seconds for ordering, ISO text with the
+    offset."""
     turn = record.turn
     return (
         record.customer_id,
@@ -67,6 +69,7 @@ def row_of(record: StoredTurn) -> tuple:
         turn.intent,
         to_json(record.prediction),
         to_json(record.meta),
+        turn.language,
     )
 
 
@@ -110,6 +113,21 @@ def _masker(enabled: bool, privacy=None):
             f"privacy must be PrivacyParams, a dict or None, got {type(privacy).__name__}.", "E605"
         )
     return _Masker(layer, privacy)
+
+
+def _language(turn: Turn, prediction: dict | None) -> str | None:
+    """The language stored with a turn: its own (an ISO 639-1 code, else E605), or for a customer
+    turn the code its prediction gives."""
+    if turn.language is not None:
+        code = language_code(turn.language)
+        if code is None:
+            raise StoreError(
+                f"turn.language must be an ISO 639-1 code or None, got {turn.language!r}.", "E605"
+            )
+        return code
+    if turn.speaker != "customer" or not prediction or not isinstance(prediction.get("language"), dict):
+        return None
+    return language_code(prediction["language"].get("code"))
 
 
 class _Masker:
@@ -156,7 +174,8 @@ class ConversationStore(ABC):
         """Store ``turn`` durably and return it as stored (masked, with its id and timestamp).
 
         When this returns, the turn survives a crash of the process. A turn without a timestamp
-        is stamped now; a customer turn without an intent takes the predicted intent's name.
+        is stamped now; a customer turn without an intent takes the predicted intent's name, and
+        one without a language the predicted language's code (``Prediction.language``).
         """
         record = self._record(customer_id, turn, prediction, meta)
         return replace(record, id=self._insert(record))
@@ -239,6 +258,7 @@ class ConversationStore(ABC):
         intent = turn.intent
         if intent is None and prediction and isinstance(prediction.get("intent"), dict):
             intent = prediction["intent"].get("name")
+        language = _language(turn, prediction)
         text, meta = turn.text, dict(meta or {})
         if self._mask is not None:
             text, prediction, meta = (
@@ -246,5 +266,5 @@ class ConversationStore(ABC):
                 self._mask.prediction(prediction),
                 self._mask.meta(meta),
             )
-        stored = replace(turn, text=text, timestamp=aware(turn.timestamp), intent=intent)
+        stored = replace(turn, text=text, timestamp=aware(turn.timestamp), intent=intent, language=language)
         return StoredTurn(customer_id, stored, prediction, meta)

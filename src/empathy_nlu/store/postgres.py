@@ -24,7 +24,7 @@ from ..errors import StoreError
 from ..schema import Turn
 from .base import ConversationStore, StoredTurn, row_of
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the language column (a database of version 1 gets it on open)
 LOCK_KEY = 0x454E4C55  # "ENLU": the advisory lock that serializes schema creation across processes
 PING_TIMEOUT = 5.0  # seconds: a readiness check answers soon, whatever the store's timeout
 
@@ -40,16 +40,20 @@ _SCHEMA = (
         text        text NOT NULL,
         intent      text,
         prediction  jsonb,                      -- Prediction.to_dict()
-        meta        jsonb NOT NULL              -- channel metadata
+        meta        jsonb NOT NULL,             -- channel metadata
+        language    text                        -- ISO 639-1 code of the turn (given or detected)
     )""",
     "CREATE INDEX turns_by_customer ON turns (customer_id, ts, id)",
     "CREATE INDEX turns_by_time ON turns (ts)",
 )
-_COLUMNS = 'id, customer_id, "timestamp", channel, speaker, text, intent, prediction, meta'
+_COLUMNS = 'id, customer_id, "timestamp", channel, speaker, text, intent, prediction, meta, language'
 _INSERT = (
-    'INSERT INTO turns (customer_id, ts, "timestamp", channel, speaker, text, intent, prediction, meta)'
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb) RETURNING id"
+    'INSERT INTO turns (customer_id, ts, "timestamp", channel, speaker, text, intent, prediction, meta,'
+    " language) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s) RETURNING id"
 )
+_MIGRATIONS = {  # from version -> statements to the next
+    1: ("ALTER TABLE turns ADD COLUMN IF NOT EXISTS language text",),
+}
 _CONNECTION_STATES = ("08", "28", "3D", "57P")  # connection, login, no such database, server shutdown
 
 _OPEN_STORES: weakref.WeakSet[PostgresStore] = weakref.WeakSet()
@@ -222,12 +226,13 @@ class PostgresStore(ConversationStore):
         with self._connect() as conn:
             try:
                 version = self._schema_version(conn)
-                if version is None:
+                if version is None or version < SCHEMA_VERSION:
                     with conn.transaction():
                         conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
                         version = self._schema_version(conn)  # another process may have won the lock
                         if version is None:
                             version = self._create_tables(conn)
+                        version = self._migrate(conn, version)
             except self._psycopg.Error as exc:
                 raise self._error(exc, "create the store's tables") from exc
         if version > SCHEMA_VERSION:
@@ -249,6 +254,18 @@ class PostgresStore(ConversationStore):
             return None
         row = conn.execute("SELECT value FROM empathy_nlu_meta WHERE key = 'schema_version'").fetchone()
         return None if row is None else int(row[0])
+
+    @staticmethod
+    def _migrate(conn, version: int) -> int:
+        """Bring a database of an older schema up to ``SCHEMA_VERSION`` (under the advisory lock)."""
+        while version < SCHEMA_VERSION:
+            for statement in _MIGRATIONS[version]:
+                conn.execute(statement)
+            version += 1
+            conn.execute(
+                "UPDATE empathy_nlu_meta SET value = %s WHERE key = 'schema_version'", (str(version),)
+            )
+        return version
 
     def _create_tables(self, conn) -> int:
         if self._table_exists(conn, "turns"):
@@ -307,6 +324,6 @@ class PostgresStore(ConversationStore):
 
 
 def _row_to_turn(row) -> StoredTurn:
-    id_, customer_id, timestamp, channel, speaker, text, intent, prediction, meta = row
-    turn = Turn(text, speaker, channel, datetime.fromisoformat(timestamp), intent)
+    id_, customer_id, timestamp, channel, speaker, text, intent, prediction, meta, language = row
+    turn = Turn(text, speaker, channel, datetime.fromisoformat(timestamp), intent, language)
     return StoredTurn(customer_id, turn, prediction, meta, id_)

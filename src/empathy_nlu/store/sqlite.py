@@ -30,7 +30,7 @@ from ..schema import Turn
 from .base import ConversationStore, StoredTurn, row_of
 
 APPLICATION_ID = 0x454E4C55  # "ENLU": marks the file as an empathy-nlu conversation store
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the language column (a file of version 1 gets it on open)
 SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
 FILE_MODE = 0o600  # conversations are personal data: the owner only
 
@@ -45,12 +45,13 @@ CREATE TABLE IF NOT EXISTS turns (
     text        TEXT NOT NULL,
     intent      TEXT,
     prediction  TEXT,              -- Prediction.to_dict() as JSON
-    meta        TEXT NOT NULL      -- channel metadata as JSON
+    meta        TEXT NOT NULL,     -- channel metadata as JSON
+    language    TEXT               -- ISO 639-1 code of the turn (given or detected), or NULL
 );
 CREATE INDEX IF NOT EXISTS turns_by_customer ON turns (customer_id, ts, id);
 CREATE INDEX IF NOT EXISTS turns_by_time ON turns (ts);
 """
-_COLUMNS = "id, customer_id, timestamp, channel, speaker, text, intent, prediction, meta"
+_COLUMNS = "id, customer_id, timestamp, channel, speaker, text, intent, prediction, meta, language"
 
 
 class _Connection(sqlite3.Connection):
@@ -159,6 +160,8 @@ class SQLiteStore(ConversationStore):
                     "Upgrade empathy-nlu.",
                     "E602",
                 )
+            if version < SCHEMA_VERSION:
+                self._write(self._migrate, conn, "upgrade the store's schema")
             return
 
         def create(c: sqlite3.Connection) -> None:
@@ -174,6 +177,17 @@ class SQLiteStore(ConversationStore):
             c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
         self._write(create, conn, "create the store")
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        """Version 1 -> 2: add the language column (existing turns keep NULL); in the write
+        transaction, so of several processes opening the file together, one adds it."""
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(turns)")}
+        if "language" not in columns:
+            conn.execute("ALTER TABLE turns ADD COLUMN language TEXT")
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # -- transactions ------------------------------------------------------------------------------
     def _retry(self, fn, conn, action: str):
@@ -216,8 +230,9 @@ class SQLiteStore(ConversationStore):
     def _insert(self, record: StoredTurn) -> int:
         row = row_of(record)
         sql = (
-            "INSERT INTO turns (customer_id, ts, timestamp, channel, speaker, text, intent, prediction, meta)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO turns"
+            " (customer_id, ts, timestamp, channel, speaker, text, intent, prediction, meta, language)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         return self._write(lambda c: c.execute(sql, row).lastrowid)
 
@@ -281,8 +296,8 @@ class SQLiteStore(ConversationStore):
 
     @staticmethod
     def _row_to_turn(row) -> StoredTurn:
-        id_, customer_id, timestamp, channel, speaker, text, intent, prediction, meta = row
-        turn = Turn(text, speaker, channel, datetime.fromisoformat(timestamp), intent)
+        id_, customer_id, timestamp, channel, speaker, text, intent, prediction, meta, language = row
+        turn = Turn(text, speaker, channel, datetime.fromisoformat(timestamp), intent, language)
         return StoredTurn(
             customer_id, turn, json.loads(prediction) if prediction else None, json.loads(meta), id_
         )
