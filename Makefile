@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 $(EMBEDDINGS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet '$(TORCH)'
-	$(BIN)/python -m pip install --quiet -e '.[dev,service,spark,embeddings]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,service,spark,embeddings,multilingual]'
 	touch $(EMBEDDINGS_STAMP)
 
 demo: $(STAMP)

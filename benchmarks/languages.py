@@ -4,7 +4,8 @@
                                              [--limit N] [--out FILE] [--note TEXT]
 
 - ``in_language``: the fast tier (default settings) trained on each shared set's train file and scored
-  on its test files, beside a plain character-n-gram SVM peer trained and scored in the same run.
+  on its test files, beside the multilingual tier and a plain character-n-gram SVM peer trained and
+  scored in the same run.
 - ``zero_shot``: the multilingual tier trained on English BANKING77 only, scored on the ArBanking77
   tests (no Arabic example seen) and on English BANKING77's test; the fast tier beside it.
 - ``xsid``: one model trained on all 13 ``xsid_valid`` files, scored by 5-fold cross-validation
@@ -110,17 +111,21 @@ def in_language(limit: int | None, models: dict) -> dict:
         texts, labels = split(train_file, limit)
         model, seconds = train_empathy(texts, labels)
         peer, peer_seconds = train_char_svm(texts, labels)
+        log(f"in-language: {name}, multilingual tier")
+        multilingual, multilingual_seconds = train_empathy(texts, labels, multilingual_config())
         models[name] = model
         scores = {}
         for test_name, test_file in tests.items():
             test_texts, gold = split(test_file, limit)
             scores[test_name] = {
                 "empathy": common.label_metrics(gold, empathy_labels(model, test_texts)),
+                "multilingual": common.label_metrics(gold, empathy_labels(multilingual, test_texts)),
                 "char_svm": common.label_metrics(gold, [str(y) for y in peer.predict(test_texts)]),
             }
         out[name] = {
             "train_n": len(texts),
             "train_s": seconds,
+            "multilingual_train_s": multilingual_seconds,
             "char_svm_train_s": peer_seconds,
             "tests": scores,
         }

@@ -603,7 +603,7 @@ ERRORS: dict[str, ErrorInfo] = {
         "features.embedding_weight or a multi_intent value is out of range",
         "use a value in range (see the defaults)",
     ),
-    "E443": ErrorInfo(ConfigError, "unknown tier", "use fast or accurate"),
+    "E443": ErrorInfo(ConfigError, "unknown tier", "use fast, accurate or multilingual"),
     "E450": ErrorInfo(
         ConfigError,
         "privacy.patterns is not a list of mappings with exactly the keys name and pattern",
