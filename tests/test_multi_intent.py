@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -166,3 +168,17 @@ def test_nlupp_banking_multi_intent_accurate_tier():
 def test_default_data_still_trains_the_single_intent_model():
     model = Classifier.train(DEFAULT_DATA)
     assert "intent" in model.components and "multi_intent" not in model.components
+
+
+def test_evaluate_command_on_intents_jsonl_reports_multi_label_figures(tmp_path, capsys):
+    """`empathy-nlu evaluate` on the shape `train` accepts (`"intents": [...]`), not E122."""
+    from empathy_nlu.cli import main
+
+    model_dir = Classifier.train(toy_examples()).save(tmp_path / "multi")
+    data = tmp_path / "eval.jsonl"
+    rows = [{"text": t, "intents": ["cancel", "new_card"]} for t in BOTH] + [{"text": "hello", "intents": []}]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    assert main(["-q", "evaluate", "--model", str(model_dir), str(data)]) == 0
+    intent = json.loads(capsys.readouterr().out)["intent"]
+    assert intent["n_multi_label"] == len(rows)
+    assert intent["multi_label_f1"] > 0.8 and 0 < intent["exact_match"] <= 1

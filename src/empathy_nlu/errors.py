@@ -250,7 +250,7 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "E122": ErrorInfo(
         DataError,
-        "the evaluation data has no example with an intent, a sentiment or cues",
+        "the evaluation data has no example with an intent, intents, a sentiment or cues",
         "evaluate on labelled data",
     ),
     "E123": ErrorInfo(

@@ -32,8 +32,10 @@ def run(args) -> int:
         emit_json(report, args.json_out)
         return 0
     examples = dataset.examples
-    if not any(ex.intent or ex.sentiment or ex.cues is not None for ex in examples):
-        raise DataError("the evaluation data has no examples with an intent, sentiment or cues.", code="E122")
+    if not any(ex.intent or ex.intents or ex.sentiment or ex.cues is not None for ex in examples):
+        raise DataError(
+            "the evaluation data has no examples with an intent, intents, sentiment or cues.", code="E122"
+        )
     if say:
         say(f"evaluating on {len(examples)} examples")
     emit_json(evaluate(classifier, examples), args.json_out)
