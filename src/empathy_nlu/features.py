@@ -298,10 +298,13 @@ class FeaturesComponent(Component):
 
     def process(self, batch) -> None:
         featurizer = self.featurizer_
+        unseen = getattr(featurizer, "unseen_share_of", None)  # multilingual tier only
         for doc in batch.docs:
             if doc.models_pending and doc.doc.tokens:
                 doc.features = featurizer.transform_one(doc.doc)
                 doc.known = featurizer.knows_any_word(doc.doc)
+                if unseen is not None:
+                    doc.unseen_script = unseen(doc.doc)
 
     @property
     def n_features_(self) -> int:

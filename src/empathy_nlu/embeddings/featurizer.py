@@ -96,6 +96,10 @@ class HybridFeaturizer:
             return None
         return np.array([unseen_share(doc.raw, self.scripts_) for doc in docs], dtype=np.float32)
 
+    def unseen_share_of(self, doc: ProcessedText) -> float:
+        """The share of ``doc``'s letters in scripts unseen in training (0.0: not multilingual)."""
+        return 0.0 if self.scripts_ is None else unseen_share(doc.raw, self.scripts_)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "sparse_"):
             raise NotFittedError("HybridFeaturizer is not fitted: call fit() or load a model first.")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import ModelError
 from ..pipeline.component import ModelComponent, register, weights
 from ..pipeline.params import Params, require
 from .linear import LinearIntentClassifier
 from .multi_label import MultiLabelIntentClassifier, label_set
+from .neighbours import neighbour_specs
 
 
 @dataclass(frozen=True)
@@ -73,18 +75,44 @@ class IntentComponent(_IntentBase):
         examples = data.intent_examples
         say(f"intent: training on {len(examples)} examples")
         X = fitted["features"].featurizer_.transform(data.docs(examples))
-        self.model_ = LinearIntentClassifier(**self.params.to_dict()).fit(
-            X, [ex.intent for ex in examples], progress=say
-        )
+        labels = [ex.intent for ex in examples]
+        self.model_ = LinearIntentClassifier(**self.params.to_dict()).fit(X, labels, progress=say)
+        featurizer = fitted["features"].featurizer_
+        if getattr(featurizer, "scripts_", None) is not None:  # a multilingual encoder: neighbours.py
+            self.model_.keep_neighbours(X[:, -featurizer.dimension_ :].toarray(), labels)
         self.metrics_ = {"intent_cross_validation": self.model_.cv_metrics_}
         return self
+
+    def process(self, batch) -> None:
+        """As every intent model, plus each doc's unseen-script share for the neighbour evidence."""
+        docs = [d for d in batch.docs if d.models_pending and d.features is not None]
+        rows, known = [d.features for d in docs], [d.known for d in docs]
+        results = self.model_.predict_rows(rows, known, [d.unseen_script for d in docs])
+        for doc, result in zip(docs, results, strict=True):
+            doc.intent = result
 
     @classmethod
     def array_spec(cls, state):
         """``weights``: float16, one row per shared feature (checked in ``check``), one column per
-        intent; ``intercept``: float32, one per intent."""
+        intent; ``intercept``: float32, one per intent. Multilingual tier: ``neighbours`` (float16
+        unit rows, ``count`` x ``dimension`` of the state) and ``neighbour_labels`` (int32 intents)."""
         n_labels = len(state["labels"])
-        return {"weights": weights(None, n_labels, dtype="float16"), "intercept": weights(n_labels)}
+        specs = {"weights": weights(None, n_labels, dtype="float16"), "intercept": weights(n_labels)}
+        if "neighbours" in state:
+            specs.update(neighbour_specs(state["neighbours"], n_labels))
+        return specs
+
+    def check(self, components) -> None:
+        """The weights fit the featurizer, and saved neighbours its embedding dimension."""
+        super().check(components)
+        neighbours = self.model_.neighbours_
+        dimension = getattr(components["features"].featurizer_, "dimension_", None)
+        if neighbours is not None and neighbours.dimension != dimension:
+            raise ModelError(
+                f"the intent model's neighbours have {neighbours.dimension} dimensions, the featurizer's "
+                f"embedding {dimension}; retrain the model.",
+                "E236",
+            )
 
 
 @register

@@ -17,6 +17,7 @@ from ..errors import DataError, ModelError, NotFittedError
 from ..linear_model import CalibratedLinearSVC
 from ..rows import Row
 from ..schema import OUT_OF_SCOPE
+from .neighbours import NeighbourEvidence
 from .out_of_scope import choose_threshold
 
 
@@ -60,6 +61,8 @@ class LinearIntentClassifier:
         self.ranking_size = ranking_size
         self.random_state = random_state
 
+    neighbours_: NeighbourEvidence | None = None  # multilingual tier: see neighbours.py
+
     # -- training -------------------------------------------------------------------------------
     def fit(
         self, X, labels: Sequence[str], progress: Callable[[str], None] | None = None
@@ -88,6 +91,13 @@ class LinearIntentClassifier:
         self.cv_metrics_ = {**self.model_.cv_metrics(y), "threshold": self.threshold_}
         return self
 
+    def keep_neighbours(self, embeddings: np.ndarray, labels: Sequence[str]) -> LinearIntentClassifier:
+        """Keep the training examples' embeddings as evidence for texts in unseen scripts."""
+        index = {label: i for i, label in enumerate(self.labels_)}
+        y = np.array([index[label] for label in labels])
+        self.neighbours_ = NeighbourEvidence().fit(embeddings, y, len(self.labels_))
+        return self
+
     # -- prediction -----------------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
@@ -104,10 +114,20 @@ class LinearIntentClassifier:
             return IntentResult(ranking, True, "low_confidence")
         return IntentResult(ranking, False, None)
 
-    def predict_rows(self, rows: Sequence[Row], known: Sequence[bool]) -> list[IntentResult]:
-        """Sparse rows ``(indices, values)`` and, per row, whether the featurizer knew any of its words."""
+    def predict_rows(
+        self, rows: Sequence[Row], known: Sequence[bool], unseen: Sequence[float] | None = None
+    ) -> list[IntentResult]:
+        """Sparse rows ``(indices, values)`` and, per row, whether the featurizer knew any of its words
+        and (multilingual tier) its letters' share in scripts no training text used."""
         results = []
-        for probabilities, knows_a_word in zip(self.model_.probabilities_rows(rows), known, strict=True):
+        scored = self.model_.probabilities_rows(rows)
+        if self.neighbours_ is not None and unseen is not None and any(unseen):
+            dimension, mix = self.neighbours_.dimension, self.neighbours_.mix
+            scored = [
+                mix(p, row[1][-dimension:], share) if share > 0.0 else p
+                for p, row, share in zip(scored, rows, unseen, strict=True)
+            ]
+        for probabilities, knows_a_word in zip(scored, known, strict=True):
             order = np.argsort(-probabilities)[: self.ranking_size]
             results.append(self._decide(order.tolist(), probabilities[order].tolist(), knows_a_word))
         return results
@@ -139,6 +159,9 @@ class LinearIntentClassifier:
             "cv_metrics": self.cv_metrics_,
             "linear_model": model_state,
         }
+        if self.neighbours_ is not None:
+            state["neighbours"], neighbour_arrays = self.neighbours_.to_state()
+            model_arrays = {**model_arrays, **neighbour_arrays}
         return state, model_arrays
 
     @classmethod
@@ -149,6 +172,10 @@ class LinearIntentClassifier:
             model.threshold_ = float(state["threshold"])
             model.cv_metrics_ = dict(state["cv_metrics"])
             model.model_ = CalibratedLinearSVC.from_state(state["linear_model"], arrays)
+            if "neighbours" in state:
+                model.neighbours_ = NeighbourEvidence.from_state(
+                    state["neighbours"], arrays, len(model.labels_)
+                )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"intent classifier state is incomplete ({exc!r}); retrain.", "E204") from exc
         check_decision_state(model.threshold_, model.ranking_size, "intent classifier")

@@ -38,6 +38,7 @@ class TurnDoc:
     cues: dict = field(default_factory=dict)
     entities: list[dict] = field(default_factory=list)
     language: Any = None  # LanguageGuess of the text alone (language/detect.py); None: not detected
+    unseen_script: float = 0.0  # share of its letters in scripts no training text used (multilingual)
     # What is still to compute: the models' fields (doc .. sentiment) and the entities. The pipeline
     # clears them when it fills a doc from its cache; components compute only what is pending.
     models_pending: bool = True

@@ -32,6 +32,7 @@ PREDICTION_TYPES: dict[str, str] = {
     "repeat_contact_count": "long",
     "escalation_risk": "double",
     "handoff_recommended": "bool",
+    "detected_language": "string",  # not "language": logs often have a column of that name already
 }
 PREDICTION_COLUMNS: tuple[str, ...] = tuple(PREDICTION_TYPES)
 
@@ -129,6 +130,7 @@ def flat(prediction) -> tuple:
         int(repeat.get("previous_contacts", 0)),
         finite(context.get("escalation_risk")),
         bool(_get(context.get("handoff"), "recommended")),
+        _get(prediction.language, "code"),
     )
 
 
@@ -147,6 +149,7 @@ SOURCES: dict[str, str] = {
     "repeat_contact_count": "context.repeat_contact.previous_contacts",
     "escalation_risk": "context.escalation_risk",
     "handoff_recommended": "context.handoff.recommended",
+    "detected_language": "language.code",
 }
 
 
