@@ -238,3 +238,13 @@ def test_language_cues_are_linear(detector, unit):
 
     small, big = unit * (8192 // len(unit)), unit * (65536 // len(unit))
     assert seconds(big) < 24 * max(seconds(small), 0.005)
+
+
+def test_traditional_chinese_matches_the_simplified_phrases(detector):
+    """A Hong Kong or Taiwan customer writes 轉人工 where the phrase file says 转人工."""
+    traditional = detector.detect("我要投訴，馬上幫我轉人工")
+    simplified = detector.detect("我要投诉，马上帮我转人工")
+    assert traditional["request_human"]["score"] == simplified["request_human"]["score"] > 0.5
+    evidence = traditional["request_human"]["evidence"][0]
+    assert "我要投訴，馬上幫我轉人工"[evidence["start"] : evidence["end"]] == evidence["text"]  # offsets hold
+    assert fold("賬戶", "zh") == "账户" and fold("賬戶", "ja") == "賬戶"

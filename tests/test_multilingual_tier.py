@@ -230,3 +230,95 @@ print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m 
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+# -- neighbour evidence for unseen scripts (intent_classifier/neighbours.py) --------------------------
+ARABIC_AND_ENGLISH = [
+    "لقد فقدت بطاقتي البنكية",
+    "I lost my card",
+    "我的银行卡丢了",
+    "أريد استرداد أموالي",
+    "thanks",
+]
+
+
+def _rehash(model) -> None:
+    """Recompute the manifest's checksums, as someone editing the model files on purpose would."""
+    import hashlib
+
+    manifest = json.loads((model / "manifest.json").read_text("utf-8"))
+    for name in manifest["files"]:
+        manifest["files"][name] = hashlib.sha256((model / name).read_bytes()).hexdigest()
+    (model / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+
+
+def _load_code(path) -> str:
+    with pytest.raises(ModelError) as caught:
+        Classifier.load(path)
+    return caught.value.code
+
+
+def test_the_intent_model_keeps_unit_training_embeddings_sorted_by_intent(multilingual_model):
+    intent = multilingual_model.components["intent"].model_
+    neighbours = intent.neighbours_
+    assert neighbours.vectors_.shape == (len(EXAMPLES), 512) and neighbours.vectors_.dtype == np.float16
+    np.testing.assert_allclose(np.linalg.norm(neighbours.matrix_, axis=1), 1.0, atol=2e-3)
+    assert list(neighbours.labels_) == sorted(neighbours.labels_)
+    assert np.bincount(neighbours.labels_).tolist() == [6, 6, 6, 6]
+    featurizer = multilingual_model.components["features"].featurizer_
+    assert featurizer.unseen_share_of(preprocess("لقد فقدت بطاقتي")) == 1.0
+    assert featurizer.unseen_share_of(preprocess("I lost my card")) == 0.0
+    fast = Classifier.train(EXAMPLES)  # the fast tier keeps no neighbours: its files are unchanged
+    assert fast.components["intent"].model_.neighbours_ is None
+    assert "neighbours" not in fast.components["intent"].to_state()[0]
+
+
+def test_neighbour_evidence_moves_only_text_in_unseen_scripts(multilingual_model):
+    intent = multilingual_model.components["intent"].model_
+    featurizer = multilingual_model.components["features"].featurizer_
+    docs = [preprocess(t) for t in ("I lost my card", "لقد فقدت بطاقتي البنكية")]
+    rows = [featurizer.transform_one(d) for d in docs]
+    plain = intent.predict_rows(rows, [True, True])
+    mixed = intent.predict_rows(rows, [True, True], [0.0, 1.0])
+    assert mixed[0] == plain[0]  # English: the linear model's answer, bit for bit
+    assert mixed[1].ranking != plain[1].ranking  # Arabic: the neighbours weigh in
+    assert mixed[1].top[0] == "lost_card" and sum(p for _, p in mixed[1].ranking) == pytest.approx(1.0)
+
+
+def test_predict_and_predict_batch_give_the_same_answers(multilingual_model, tmp_path):
+    path = multilingual_model.save(tmp_path / "m")
+    batch = Classifier.load(path).predict_batch(ARABIC_AND_ENGLISH)
+    single = Classifier.load(path)
+    for text, together in zip(ARABIC_AND_ENGLISH, batch, strict=True):
+        alone = single.predict(text)
+        assert alone.intent_ranking == together.intent_ranking and alone.intent == together.intent
+
+
+def test_saved_neighbours_round_trip_and_tampered_ones_are_refused(multilingual_model, tmp_path):
+    path = multilingual_model.save(tmp_path / "m")
+    vectors = np.load(path / "intent.neighbours.npy")
+    labels = np.load(path / "intent.neighbour_labels.npy")
+    loaded = Classifier.load(path).components["intent"].model_.neighbours_
+    np.testing.assert_array_equal(loaded.vectors_, vectors)
+    np.testing.assert_array_equal(loaded.labels_, labels)
+    np.save(path / "intent.neighbours.npy", np.vstack([vectors, vectors[:1]]))  # one row more than the state
+    _rehash(path)
+    assert _load_code(path) == "E236"
+    np.save(path / "intent.neighbours.npy", vectors.astype(np.float32))
+    _rehash(path)
+    assert _load_code(path) == "E235"
+    too_long = vectors.copy()
+    too_long[0, 0] = 3.0  # no unit vector holds it
+    np.save(path / "intent.neighbours.npy", too_long)
+    _rehash(path)
+    assert _load_code(path) == "E238"
+    np.save(path / "intent.neighbours.npy", vectors)
+    np.save(path / "intent.neighbour_labels.npy", np.full_like(labels, 4))  # only 4 intents: 0..3
+    _rehash(path)
+    assert _load_code(path) == "E238"
+    np.save(path / "intent.neighbour_labels.npy", labels[::-1].copy())  # not sorted by intent
+    _rehash(path)
+    assert _load_code(path) == "E240"
+    np.save(path / "intent.neighbour_labels.npy", labels)
+    _rehash(path)
+    assert Classifier.load(path).predict(ARABIC_AND_ENGLISH[0]).intent.name == "lost_card"

@@ -147,3 +147,12 @@ def test_script_rules_are_linear(unit):
         return time.process_time() - started
 
     assert seconds(big) < 24 * max(seconds(small), 0.005)  # linear: 8 times; squared: 64 times
+
+
+def test_traditional_chinese_reads_as_simplified_and_japanese_keeps_its_kanji():
+    """One spelling for Hong Kong / Taiwan customers (measured on CAIS valid: see language/normalize.py)."""
+    traditional = preprocess("賬戶裡的錢不見了，請幫我查一下")
+    simplified = preprocess("账户里的钱不见了，请帮我查一下")
+    assert traditional.tokens == simplified.tokens
+    assert "國" in preprocess("カードは國から届きます").tokens  # kana: Japanese, not folded
+    assert preprocess("hello 賬戶").tokens == ("hello", "账", "户")

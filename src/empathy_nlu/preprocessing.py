@@ -15,10 +15,11 @@ import unicodedata
 from dataclasses import dataclass
 from types import ModuleType
 
-from .language.normalize import LOCAL_MONEY, fold_scripts, space_arabic_punctuation
+from .language.normalize import LOCAL_MONEY, fold_chinese, fold_scripts, space_arabic_punctuation
 from .language.segment import split_unspaced
 
-PREPROCESSING_VERSION = 2  # 2: per-script folding, local money, unspaced scripts read per character
+# 2: per-script folding (Traditional Chinese as Simplified), local money, unspaced scripts per character
+PREPROCESSING_VERSION = 2
 
 URL_TOKEN = "xxurl"
 EMAIL_TOKEN = "xxemail"
@@ -161,8 +162,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
     ascii_text = text.isascii()
-    if not ascii_text:  # Arabic letter variants, diacritics and digits (language/normalize.py)
-        text = fold_scripts(text)
+    if not ascii_text:  # Arabic letter variants, diacritics and digits; Traditional Chinese as Simplified
+        text = fold_chinese(fold_scripts(text))
     # Each pattern runs only when a cheap test says it can match: most messages have no digit,
     # no "@", no URL and no emoji, and this halves the cost of normalization.
     if "@" in text:

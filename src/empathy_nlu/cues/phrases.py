@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..language.normalize import fold_chinese
 from ..language.scripts import ARABIC, HANGUL
 
 LANGUAGES = ("zh", "ja", "ko", "es", "ar")
@@ -42,12 +43,17 @@ _FOLD = {
 
 
 def fold(text: str, code: str) -> str:
-    """Lower case and the language's letter folds, one character for one (offsets are kept)."""
+    """Lower case and the language's letter folds (Chinese: Traditional as Simplified), one character
+    for one (offsets are kept)."""
     lowered = text.lower()
     if len(lowered) != len(text):  # "İ" lowers to two characters: keep such characters as they are
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     table = _FOLD.get(code)
-    return lowered.translate(table) if table else lowered
+    folded = lowered.translate(table) if table else lowered
+    if code == "zh":  # Traditional as Simplified, where it keeps one character for one
+        simplified = fold_chinese(folded)
+        return simplified if len(simplified) == len(folded) else folded
+    return folded
 
 
 def languages_for(text: str, language=None) -> tuple[str, ...]:

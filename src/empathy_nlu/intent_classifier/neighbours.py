@@ -4,8 +4,9 @@ Why: a linear model over a multilingual embedding learns directions that hold in
 language and only partly in others (English -> Arabic: about 0.49 on ArBanking77 valid), while the
 similarity to the nearest training example keeps the encoder's cross-lingual alignment (0.69).
 So the intent model keeps its training examples' unit embeddings and, for a text whose letters are
-in unseen scripts, mixes a softmax over each intent's best cosine into its own probabilities, in
-proportion to that share. Training-language text never takes this path (no extra cost).
+in unseen scripts, multiplies its own probabilities by a softmax over each intent's best cosine
+raised to that share (a product of experts, renormalized). Training-language text never takes
+this path (no extra cost).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..errors import ModelError
 
 # Chosen on ArBanking77 valid, English BANKING77 train only (docs/multilingual_tier.md).
 NEIGHBOUR_TEMPERATURE = 0.005  # softmax over per-intent best cosines: cosines differ by hundredths
-NEIGHBOUR_WEIGHT = 0.5  # share of the neighbour evidence for a text wholly in unseen scripts
+NEIGHBOUR_WEIGHT = 1.0  # exponent of the neighbour expert for a text wholly in unseen scripts
 
 
 class NeighbourEvidence:
@@ -38,30 +39,35 @@ class NeighbourEvidence:
         return self
 
     def _set(self, vectors: np.ndarray, labels: np.ndarray, n_labels: int) -> None:
-        self.vectors_, self.labels_ = vectors, labels
-        self.n_labels_ = n_labels
-        self.matrix_ = vectors.astype(np.float32)  # float16 on disk, float32 for the product
+        self.labels_, self.n_labels_ = labels, n_labels
+        self.matrix_ = vectors.astype(np.float32)  # float16 on disk, float32 (exact) for the product
         self.starts_ = np.searchsorted(labels, np.arange(n_labels))
 
     @property
-    def dimension(self) -> int:
-        return int(self.vectors_.shape[1])
+    def vectors_(self) -> np.ndarray:
+        """The saved float16 rows (float16 -> float32 -> float16 is exact: not kept twice in memory)."""
+        return self.matrix_.astype(np.float16)
 
-    def probabilities(self, embedding: np.ndarray) -> np.ndarray:
-        """Softmax over the intents of their best cosine with ``embedding`` (any scale)."""
+    @property
+    def dimension(self) -> int:
+        return int(self.matrix_.shape[1])
+
+    def log_evidence(self, embedding: np.ndarray) -> np.ndarray:
+        """Each intent's best cosine with ``embedding`` (any scale) over the temperature, max at 0."""
         norm = float(np.linalg.norm(embedding))
         query = np.asarray(embedding, dtype=np.float32) / (norm or 1.0)
-        best = np.maximum.reduceat(self.matrix_ @ query, self.starts_)
-        scaled = (best - best.max()) / np.float32(self.temperature)
-        exp = np.exp(scaled)
-        return exp / exp.sum()
+        best = np.maximum.reduceat(self.matrix_ @ query, self.starts_).astype(np.float64)
+        return (best - best.max()) / self.temperature
 
     def mix(self, probabilities: np.ndarray, embedding: np.ndarray, share: float) -> np.ndarray:
-        """``probabilities`` moved toward the neighbour evidence by ``weight`` x the unseen ``share``."""
+        """A product of experts: ``probabilities`` x softmax(evidence) ** (``weight`` x unseen
+        ``share``), renormalized (in log space: a confident model cannot underflow to zero)."""
         if share <= 0.0:
             return probabilities
-        w = np.float32(self.weight * min(share, 1.0))
-        return (1.0 - w) * probabilities + w * self.probabilities(embedding)
+        logits = np.log(np.maximum(probabilities.astype(np.float64), 1e-300))
+        logits += self.weight * min(share, 1.0) * self.log_evidence(embedding)
+        exp = np.exp(logits - logits.max())
+        return (exp / exp.sum()).astype(probabilities.dtype)
 
     # -- persistence ----------------------------------------------------------------------------
     def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
@@ -77,7 +83,7 @@ class NeighbourEvidence:
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray], n_labels: int) -> NeighbourEvidence:
         """Rebuild from arrays already checked against ``array_spec`` (dtype, shape, range)."""
         evidence = cls(float(state["temperature"]), float(state["weight"]))
-        if not (0.0 < evidence.temperature <= 10.0 and 0.0 <= evidence.weight <= 1.0):
+        if not (0.0 < evidence.temperature <= 10.0 and 0.0 <= evidence.weight <= 10.0):
             raise ModelError(
                 f"neighbour temperature {evidence.temperature} or weight {evidence.weight} is out of "
                 "range; retrain.",

@@ -10,8 +10,9 @@ never gets here (``preprocessing.normalize`` checks ``isascii`` first), so Engli
 from __future__ import annotations
 
 import re
+import threading
 
-from .scripts import ARABIC
+from .scripts import ARABIC, HAN, KANA
 
 _ARABIC_DIACRITICS = (
     "\u0610-\u061a"  # honorific and Quranic signs above letters
@@ -65,6 +66,30 @@ def fold_scripts(text: str) -> str:
     if _NEEDS_TABLE.search(text) is None:
         return text
     return text.translate(_TABLE)
+
+
+# Traditional and Simplified Chinese as one: a customer in Hong Kong or Taiwan writes 賬戶 and 錢 where
+# the examples say 账户 and 钱. Measured on CAIS valid (trained on Simplified): the valid set written
+# in Traditional (OpenCC s2t) 0.9235, folded back to Simplified 0.9598, the Simplified text unchanged
+# (0.9598 either way). Japanese is not folded (kana in the text): its kanji are neither form.
+_local = threading.local()
+
+
+def _to_simplified():
+    """OpenCC's Traditional -> Simplified converter of this thread (0.13 s to load, on first use)."""
+    converter = getattr(_local, "t2s", None)
+    if converter is None:
+        import opencc  # OpenCC's own binding (Apache-2.0): phrase-aware, about 7 us a message
+
+        converter = _local.t2s = opencc.OpenCC("t2s")
+    return converter
+
+
+def fold_chinese(text: str) -> str:
+    """``text`` in Simplified Chinese when it has Han characters and no kana (else unchanged)."""
+    if text.isascii() or HAN.search(text) is None or KANA.search(text) is not None:
+        return text
+    return _to_simplified().convert(text)
 
 
 # English spaCy rules split "word." or "?word" only next to Latin letters: "الدفع.احدي" stays one token.

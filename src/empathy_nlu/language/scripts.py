@@ -35,6 +35,8 @@ _SCRIPTS = (
     ("latin", "A-Za-z\u00c0-\u024f\u1e00-\u1eff"),
 )
 _SCRIPT_OF = [(name, re.compile(f"[{chars}]")) for name, chars in _SCRIPTS]
+HAN = _SCRIPT_OF[0][1]
+KANA = _SCRIPT_OF[1][1]
 ARABIC = _SCRIPT_OF[4][1]
 HANGUL = _SCRIPT_OF[2][1]
 
