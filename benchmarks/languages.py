@@ -12,7 +12,8 @@
   (stratified by language and intent; there is no xSID test here), accuracy per language.
 - ``language_id``: the library's language of every text in every shared set's test files
   (a file without ``lang`` is English).
-- ``latency``: single ``predict`` p50 per script, each on the in-language model of its set.
+- ``latency``: single ``predict`` p50 per script, each on the in-language model of its set, the
+  scripts' calls interleaved.
 - ``feelings``: cue F1 and sentiment accuracy per language on the ``test`` rows of
   ``tests/data/feelings_*.jsonl`` with the bundled default model.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -203,17 +205,29 @@ def language_id(limit: int | None) -> dict:
 
 
 def latency(models: dict, limit: int | None) -> dict:
-    out = {}
+    """p50/p99 per script, the scripts' calls interleaved (one message of each in turn), so a change
+    in the machine's load weighs on every script alike and the ratios to English hold."""
+    reloaded, texts = {}, {}
     for script, (set_name, test_file) in LATENCY_SCRIPTS.items():
-        model = models.get(set_name)
-        if model is None:
+        if set_name not in models:
             log(f"latency: training the {set_name} model")
-            model, _ = train_empathy(*split(IN_LANGUAGE[set_name][0], limit))
-            models[set_name] = model
-        model = common.reloaded(model, Path(common.RESULTS / "quick" / f"latency_{set_name}"))
-        texts, _ = split(test_file, None)
-        chosen = [texts[i] for i in common.sample_indices(len(texts))]
-        out[script] = common.single_latency(model.predict, chosen)
+            models[set_name], _ = train_empathy(*split(IN_LANGUAGE[set_name][0], limit))
+        folder = Path(common.RESULTS / "quick" / f"latency_{set_name}")
+        reloaded[script] = common.reloaded(models[set_name], folder)
+        all_texts, _ = split(test_file, None)
+        texts[script] = [all_texts[i] for i in common.sample_indices(len(all_texts))]
+    timings: dict[str, list[float]] = {script: [] for script in LATENCY_SCRIPTS}
+    for round_ in range(common.LATENCY_WARMUP + common.LATENCY_TEXTS):
+        for script, model in reloaded.items():
+            text = texts[script][round_ % len(texts[script])]
+            started = time.perf_counter_ns()
+            model.predict(text)
+            if round_ >= common.LATENCY_WARMUP:
+                timings[script].append((time.perf_counter_ns() - started) / 1e6)
+    out = {
+        script: {"n": len(t), **common.percentiles(t), "mean": float(np.mean(t))}
+        for script, t in timings.items()
+    }
     english = out["English (Latin)"]["p50"]
     for figures in out.values():
         figures["vs_english"] = figures["p50"] / english

@@ -133,7 +133,8 @@ def _latency(figures: dict, targets: Targets) -> list[str]:
             ratio = figures[script]["vs_english"]
             targets.at_most(f"p50, {script} message ≤ 2× English", ratio, 2.0, ".2f", "×")
     return [
-        "Single `predict` latency per script (fast tier, each on its set's in-language model, reloaded):",
+        "Single `predict` latency per script (fast tier, each on its set's in-language model, reloaded; "
+        "the scripts' calls interleaved):",
         "",
         *table(["script", "p50 ms", "p99 ms", "p50 vs English"], rows),
         "",
