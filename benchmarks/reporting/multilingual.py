@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .format import Results, Targets, missing, notes, num, provenance, table
 
-ENGLISH_BEFORE = 0.9140  # BANKING77 fast tier before the multilingual changes (the Intent section's run)
+# BANKING77 fast tier before the multilingual changes: 2,815 of 3,080 (results/intent.json, git 395d23b)
+ENGLISH_BEFORE = 2815 / 3080
 IN_LANGUAGE_TARGETS = [
     ("arbanking77", "msa", "ArBanking77 MSA ≥ 0.92", 0.92),
     ("arbanking77", "pal", "ArBanking77 Palestinian ≥ 0.90", 0.90),
@@ -45,7 +46,9 @@ def _in_language(figures: dict, targets: Targets) -> list[str]:
             )
     if "banking77" in figures:
         english = figures["banking77"]["tests"]["test"]["empathy"]["accuracy"]
-        targets.at_least(f"English BANKING77 no lower than {ENGLISH_BEFORE}", english, ENGLISH_BEFORE, ".4f")
+        targets.at_least(
+            f"English BANKING77 no lower than {ENGLISH_BEFORE:.4f}", english, ENGLISH_BEFORE, ".4f"
+        )
     header = [
         "set / test",
         "train n",
