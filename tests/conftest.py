@@ -102,3 +102,20 @@ def pytest_collection_modifyitems(config, items):
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in SLOW_MODULES or any(name in item.name for name in SLOW_NAMES):
             item.add_marker(pytest.mark.slow)
+
+
+def cpu_seconds(call, *args) -> float:
+    """CPU seconds of ``call(*args)`` with the garbage collector paused: the linear-time checks measure
+    the algorithm, and a full collection of a long test session's heap (half a second) landing in one
+    of two timed calls made them fail on a loaded machine."""
+    import gc
+    import time
+
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.process_time()
+        call(*args)
+        return time.process_time() - started
+    finally:
+        gc.enable()

@@ -1,7 +1,6 @@
-import time
-
 import pytest
 
+from conftest import cpu_seconds
 from empathy_nlu.preprocessing import (
     EMAIL_TOKEN,
     MONEY_TOKEN,
@@ -142,9 +141,7 @@ def test_read_doc_keeps_offsets_into_the_text():
 
 
 def _seconds(text: str) -> float:
-    started = time.process_time()
-    preprocess(text)
-    return time.process_time() - started
+    return cpu_seconds(preprocess, text)
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,8 @@
 """Text of other scripts: per-script normalization, tokens for unspaced scripts, their features."""
 
-import time
-
 import pytest
 
+from conftest import cpu_seconds
 from empathy_nlu.features import SparseFeaturizer
 from empathy_nlu.language.normalize import fold_scripts
 from empathy_nlu.language.segment import char_units, split_unspaced
@@ -142,9 +141,7 @@ def test_script_rules_are_linear(unit):
     small, big = unit * (4096 // len(unit)), unit * (32768 // len(unit))
 
     def seconds(text):
-        started = time.process_time()
-        SparseFeaturizer().fit([preprocess(text)])
-        return time.process_time() - started
+        return cpu_seconds(lambda: SparseFeaturizer().fit([preprocess(text)]))
 
     assert seconds(big) < 24 * max(seconds(small), 0.005)  # linear: 8 times; squared: 64 times
 
