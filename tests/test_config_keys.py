@@ -79,6 +79,12 @@ VALIDATED = {
     "features.kinds": (["sparse", "words"], "E440"),
     "features.embedding_model": (" ", "E441"),
     "features.embedding_weight": (0.0, "E442"),
+    # acts only with kinds [sparse, static]; tests/test_static_embeddings.py trains with it
+    "features.static_weight": (0.0, "E444"),
+    # act only with kinds [sparse, embeddings] and a torch encoder; tests/test_finetune.py trains with them
+    "features.fine_tune_epochs": (-1, "E445"),
+    "features.fine_tune_learning_rate": (0.0, "E445"),
+    "features.fine_tune_max_seconds": (0, "E445"),
 }
 
 

@@ -331,6 +331,27 @@ ERRORS: dict[str, ErrorInfo] = {
         "the installed embedding model does not reproduce the probe (other weights under the same name)",
         "install the same weights, or retrain",
     ),
+    "E215": ErrorInfo(
+        ModelError,
+        "the static word-vector table installed here is not the one the model was trained with",
+        "install the empathy-nlu version the model was trained with, or retrain",
+    ),
+    "E216": ErrorInfo(
+        ModelError,
+        "the static word-vector table the model names is missing or unreadable in the package",
+        "reinstall empathy-nlu, or retrain with features.kinds [sparse]",
+    ),
+    "E217": ErrorInfo(
+        ModelError,
+        "the saved fine-tuned encoder weights do not fit the base embedding model installed here (names or "
+        "shapes)",
+        "install the base model the model was trained from, or retrain",
+    ),
+    "E218": ErrorInfo(
+        ModelError,
+        "a .safetensors file of the model (the fine-tuned encoder) cannot be read: bad header or size",
+        "retrain or restore the model",
+    ),
     # E230-E240: what a model file may hold beyond its checksum (docs/model_files.md)
     "E230": ErrorInfo(
         ModelError,
@@ -592,7 +613,9 @@ ERRORS: dict[str, ErrorInfo] = {
         ModelError, "a saved entity parser state that is not valid", "re-save or retrain the model"
     ),
     "E440": ErrorInfo(
-        ConfigError, "features.kinds is not [sparse] or [sparse, embeddings]", "use one of those two lists"
+        ConfigError,
+        "features.kinds is not [sparse], [sparse, embeddings] or [sparse, static]",
+        "use one of those lists",
     ),
     "E441": ErrorInfo(
         ConfigError,
@@ -605,6 +628,14 @@ ERRORS: dict[str, ErrorInfo] = {
         "use a value in range (see the defaults)",
     ),
     "E443": ErrorInfo(ConfigError, "unknown tier", "use fast, accurate or multilingual"),
+    "E444": ErrorInfo(
+        ConfigError, "features.static_weight is out of range", "use a value above 0 and at most 100"
+    ),
+    "E445": ErrorInfo(
+        ConfigError,
+        "features.fine_tune_epochs, fine_tune_learning_rate or fine_tune_max_seconds is out of range",
+        "use 0-100 epochs, a learning rate in (0, 0.01] and a positive number of seconds",
+    ),
     "E450": ErrorInfo(
         ConfigError,
         "privacy.patterns is not a list of mappings with exactly the keys name and pattern",

@@ -34,7 +34,7 @@ MAX_JSON_DEPTH = 32  # deepest seen 7 (cues.json)
 MAX_JSON_FLOAT = 1e12  # a larger saved number is no setting of ours; its products overflow float32
 MAX_JSON_INT = 2**53  # every count fits; larger ones lose precision as floats
 
-FILE_NAME = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?\.(json|npy)")
+FILE_NAME = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?\.(json|npy|safetensors)")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -195,7 +195,8 @@ def read_manifest(path: str | Path) -> dict:
         if not FILE_NAME.fullmatch(file_name) or file_name == MANIFEST:
             raise ModelError(
                 f"{manifest_file} lists {file_name[:80]!r}, which is not a model file name "
-                "(name.json or name.array.npy, letters, digits and _ only); the model is damaged.",
+                "(name.json, name.array.npy or name.group.safetensors, letters, digits and _ only); "
+                "the model is damaged.",
                 "E234",
             )
         if not isinstance(expected, str) or not SHA256.fullmatch(expected):
@@ -237,6 +238,26 @@ def read_npy(data: bytes, where: str) -> np.ndarray:
     return array.reshape(shape, order="F" if fortran_order else "C").copy()
 
 
+def read_safetensors(data: bytes, where: str) -> dict[str, np.ndarray]:
+    """The tensors of a ``.safetensors`` file (a JSON header and raw numbers: nothing to execute), read
+    with numpy alone; a damaged file is E218. Each tensor is then checked like any array (``array_spec``)."""
+    try:
+        from safetensors.numpy import load
+    except ImportError as exc:
+        raise ModelError(
+            f"{where} holds a fine-tuned encoder; install the embeddings extra "
+            "(pip install 'empathy-nlu[embeddings]') to load it.",
+            "E210",
+        ) from exc
+    try:
+        tensors = load(data)
+    except Exception as exc:  # the parser's own errors: a bad header, offsets beyond the data
+        raise ModelError(
+            f"cannot read {where}: {exc}; the model is damaged. Retrain or restore it.", "E218"
+        ) from exc
+    return {name: np.array(array, copy=True) for name, array in tensors.items()}
+
+
 def load_model_dir(path: str | Path) -> tuple[dict, dict[str, tuple[dict, dict[str, np.ndarray]]]]:
     """Verify every file (regular, checksum, size) and read states (JSON) and arrays (no pickle).
 
@@ -259,6 +280,11 @@ def load_model_dir(path: str | Path) -> tuple[dict, dict[str, tuple[dict, dict[s
             if file_name.startswith(prefix) and file_name.endswith(".npy"):
                 data = _verified(directory, file_name, expected)
                 arrays[file_name[len(prefix) : -len(".npy")]] = read_npy(data, f"{where}: {file_name}")
+            elif file_name.startswith(prefix) and file_name.endswith(".safetensors"):
+                group = file_name[len(prefix) : -len(".safetensors")]
+                data = _verified(directory, file_name, expected)
+                tensors = read_safetensors(data, f"{where}: {file_name}")
+                arrays.update({f"{group}.{tensor}": array for tensor, array in tensors.items()})
         components[name] = (state, arrays)
     owned = {f for name in components for f in files if f.startswith(f"{name}.")}
     for file_name in sorted(set(files) - owned):  # listed but of no component: still verified

@@ -1,4 +1,5 @@
-"""Model directories: a JSON manifest, JSON component states and ``.npy`` arrays. Never pickle.
+"""Model directories: a JSON manifest, JSON component states and ``.npy`` arrays (a group of tensors,
+such as a fine-tuned encoder's, in one ``.safetensors`` file). Never pickle.
 
 Why this shape: loading a model must never execute code (``.npy`` arrays read without pickle, and
 ``json`` only), a tampered or truncated file must be caught before use (SHA-256 of every file in the
@@ -67,10 +68,20 @@ def save_model_dir(
             state_file = staging / f"{name}.json"
             state_file.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
             files[state_file.name] = ""
+            groups: dict[str, dict[str, np.ndarray]] = {}
             for array_name, array in arrays.items():
+                if "." in array_name:  # "<group>.<tensor>": one safetensors file per group, below
+                    group, tensor = array_name.split(".", 1)
+                    groups.setdefault(group, {})[tensor] = np.ascontiguousarray(array)
+                    continue
                 array_file = staging / f"{name}.{array_name}.npy"
                 np.save(array_file, np.ascontiguousarray(array), allow_pickle=False)
                 files[array_file.name] = ""
+            for group, tensors in groups.items():  # e.g. the fine-tuned encoder: no pickle either
+                from safetensors.numpy import save_file
+
+                save_file(tensors, str(staging / f"{name}.{group}.safetensors"))
+                files[f"{name}.{group}.safetensors"] = ""
         for file_name in files:
             with (staging / file_name).open("rb+") as handle:
                 os.fsync(handle.fileno())

