@@ -243,3 +243,15 @@ def test_traditional_chinese_matches_the_simplified_phrases(detector):
     evidence = traditional["request_human"]["evidence"][0]
     assert "我要投訴，馬上幫我轉人工"[evidence["start"] : evidence["end"]] == evidence["text"]  # offsets hold
     assert fold("賬戶", "zh") == "账户" and fold("賬戶", "ja") == "賬戶"
+
+
+def test_loading_the_default_model_and_reading_english_never_loads_opencc():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from empathy_nlu import Classifier; m = Classifier.load(); m.predict('I lost my card'); "
+        "print('opencc' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -118,17 +118,27 @@ class PhraseIndex:
 
     def __init__(self, code: str, phrases: list[str], values: list) -> None:
         self.code = code
-        self.values: dict[str, list] = {}
-        for phrase, value in zip(phrases, values, strict=True):
-            self.values.setdefault(fold(phrase, code), []).append(value)
-        body = _trie_regex(_trie(self.values))
-        if code in BOUNDED:  # the left boundary is checked after the match, so the regex keeps its
-            body = f"(?:{body})(?!\\w)"  # first-character scan (a lookbehind would disable it)
-        self.regex = re.compile(body) if self.values else None
+        self.phrases = list(zip(phrases, values, strict=True))
         self.bounded = code in BOUNDED
+        self._built = False  # folded and compiled on the first text of the language (below)
+
+    def _build(self) -> None:
+        """Fold the phrases and compile their regex: on first use, so a model loads without it (folding
+        Chinese loads OpenCC) and an English-only process never pays for it. Idempotent: two threads
+        building at once build the same thing."""
+        values: dict[str, list] = {}
+        for phrase, value in self.phrases:
+            values.setdefault(fold(phrase, self.code), []).append(value)
+        body = _trie_regex(_trie(values))
+        if self.bounded:  # the left boundary is checked after the match, so the regex keeps its
+            body = f"(?:{body})(?!\\w)"  # first-character scan (a lookbehind would disable it)
+        self.values, self.regex = values, re.compile(body) if values else None
+        self._built = True
 
     def find(self, text: str) -> list[tuple[int, int, list]]:
         """``(start, end, values)`` of every match, left to right, never overlapping."""
+        if not self._built:
+            self._build()
         if self.regex is None:
             return []
         folded = fold(text, self.code)
