@@ -1,18 +1,23 @@
-"""Fast and accurate tier side by side: BANKING77, CLINC150, SNIPS, airline sentiment, NLU++ multi-intent.
+"""Fast and accurate tier side by side, with the peers: BANKING77, CLINC150, SNIPS, airline, NLU++.
 
     .venv/bin/python benchmarks/accurate.py [--sets banking77 clinc150 snips airline nlupp]
-        [--tiers fast accurate] [--latency-texts 300] [--limit N] [--out FILE] [--note TEXT]
-        [--cache /tmp/empathy-nlu-embeddings]
+        [--tiers fast accurate accurate-frozen] [--peers sklearn spacy] [--latency-texts 300]
+        [--limit N] [--out FILE] [--note TEXT] [--cache /tmp/empathy-nlu-embeddings]
 
 Each tier trains with ``Classifier.train`` on the ``train`` split (NLU++ banking: folds 0-9) and is
-scored on ``test`` (NLU++: folds 10-19); nothing is tuned on the test data. The accurate tier is the
-default config with ``features.kinds: [sparse, embeddings]`` (``--tier accurate``).
+scored on ``test`` (NLU++: folds 10-19, through ``empathy-nlu evaluate`` on the saved model);
+nothing is tuned on the test data. ``accurate`` is ``--tier accurate``: n-grams plus MiniLM
+embeddings, the encoder fine-tuned on the intents; ``accurate-frozen`` is the same with
+``fine_tune_epochs: 0`` (the ablation: what fine-tuning adds). The peers (``intent.py``'s
+scikit-learn and spaCy systems) train on the same split in the same run (not NLU++).
 
-Sentence embeddings of each split are cached as ``.npy`` under ``--cache`` (outside the repository)
-so that reruns skip the encoder: during training and batch scoring the model's encoder is a lookup
-into that cache, which holds the same model's output. Latency is timed after ``save`` + ``load``
-with the real encoder: one ``predict`` per text. Prints the JSON report and writes ``--out``
-(default ``results/accurate.json``). The accurate tier needs ``empathy-nlu[embeddings]``.
+Frozen sentence embeddings of each split are cached as ``.npy`` under ``--cache`` (outside the
+repository) so that reruns skip the encoder: in ``accurate-frozen`` the model's encoder is a lookup
+into that cache, which holds the same model's output. The fine-tuned tier encodes with its own
+weights. Latency is timed after ``save`` + ``load`` with the real encoder: one ``predict`` per text.
+Where the test data has out-of-scope examples, the AUROC of the out-of-scope score (1 - the top
+calibrated probability) is reported beside the recall. Prints the JSON report and writes ``--out``
+(default ``results/accurate.json``). The accurate tiers need ``empathy-nlu[embeddings]``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +38,8 @@ import common
 from common import log
 
 SETS = ("banking77", "clinc150", "snips", "airline", "nlupp")
+TIERS = ("fast", "accurate", "accurate-frozen")
+PEERS = ("sklearn", "spacy")
 NLUPP_TRAIN, NLUPP_TEST = range(0, 10), range(10, 20)
 
 
@@ -95,23 +105,33 @@ def _read_set(name: str, data: Path) -> tuple[list, list]:
 
 def score(name: str, test: list, predictions: list) -> dict:
     """The set's headline figures from one batch of predictions."""
-    from empathy_nlu.intent_classifier.multi_label import has_intent_set, label_set, multi_label_report
-
     if name == "airline":
         gold = [ex.sentiment for ex in test]
         predicted = [p.sentiment["label"] for p in predictions]
         return common.label_metrics(gold, predicted)
-    if name == "nlupp":
-        pairs = [(ex, p) for ex, p in zip(test, predictions, strict=True) if has_intent_set(ex)]
-        return multi_label_report(
-            [label_set(ex) for ex, _ in pairs], [[s.name for s in p.intents] for _, p in pairs]
-        )
     gold = [ex.intent for ex in test]
     predicted = [common.OUT_OF_SCOPE if p.out_of_scope else p.intent.name for p in predictions]
     metrics = common.label_metrics(gold, predicted)
     top = [p.intent_ranking[0].name if p.intent_ranking else None for p in predictions]
     metrics["argmax_accuracy"] = float(np.mean(np.array(top) == np.array(gold)))  # no OOS threshold
+    is_oos = np.array([g == common.OUT_OF_SCOPE for g in gold])
+    if is_oos.any() and not is_oos.all():
+        from sklearn.metrics import roc_auc_score
+
+        confidence = [p.intent_ranking[0].confidence if p.intent_ranking else 0.0 for p in predictions]
+        metrics["oos_auroc"] = float(roc_auc_score(is_oos, -np.array(confidence)))
     return metrics
+
+
+def evaluate_with_cli(model_path: Path, data: Path) -> dict:
+    """NLU++ through ``empathy-nlu evaluate`` on the saved model: the report a user gets."""
+    folder = data / "nlupp" / "banking"
+    files = [str(folder / f"fold{i}.json") for i in NLUPP_TEST]
+    with tempfile.TemporaryDirectory(prefix="evaluate-") as tmp:
+        out = Path(tmp) / "report.json"
+        command = [sys.executable, "-m", "empathy_nlu", "evaluate", "--model", str(model_path), *files]
+        subprocess.run([*command, "--json", str(out)], check=True, stdout=subprocess.DEVNULL)
+        return json.loads(out.read_text("utf-8"))["intent"]
 
 
 def _answer(prediction) -> tuple:
@@ -119,46 +139,85 @@ def _answer(prediction) -> tuple:
     return prediction.out_of_scope, [s.name for s in prediction.intents], sentiment
 
 
-def run_tier(name: str, tier: str, train: list, test: list, encoder, latency_texts: int) -> dict:
-    from empathy_nlu import Classifier
+def tier_config(tier: str) -> dict:
+    """``--tier fast`` / ``--tier accurate``; ``accurate-frozen``: the accurate tier, encoder frozen."""
     from empathy_nlu.config import with_tier
+
+    if tier == "accurate-frozen":
+        return with_tier({"features": {"fine_tune_epochs": 0}}, "accurate")
+    return with_tier(None, tier)
+
+
+def use_encoder(tier: str, name: str, train: list, test: list, encoder) -> None:
+    """Frozen: serve the model's encoder from the cache; fine-tuned: the real one (fine-tuning trains
+    a copy of it and encodes with its own weights)."""
     from empathy_nlu.embeddings import DEFAULT_EMBEDDING_MODEL, register_encoder
 
-    config = with_tier(None, tier)
-    if tier == "accurate":
+    if tier == "accurate-frozen":
         encoder.prefill(f"{name}-train", [ex.text for ex in train])
         encoder.prefill(f"{name}-test", [ex.text for ex in test])
         register_encoder(DEFAULT_EMBEDDING_MODEL, encoder)
-    result: dict = {"config_features": config["features"]}
+    elif tier == "accurate":
+        register_encoder(DEFAULT_EMBEDDING_MODEL, encoder.real)
+
+
+def run_tier(name: str, tier: str, sets: tuple[list, list], encoder, args) -> dict:
+    from empathy_nlu import Classifier
+    from empathy_nlu.embeddings import DEFAULT_EMBEDDING_MODEL, register_encoder
+
+    train, test = sets
+    config = tier_config(tier)
+    use_encoder(tier, name, train, test, encoder)
+    result: dict = {"config_features": config["features"], "loadavg_1min": {"start": os.getloadavg()[0]}}
     model, result["train_seconds"] = common.timed(
         Classifier.train, train, config=config, progress=lambda m: log(f"  {name}/{tier}: {m}")
     )
     result["cross_validation"] = {
-        k: v for k, v in model.manifest["metrics"].items() if "cross_validation" in k
+        k: v for k, v in model.manifest["metrics"].items() if "cross_validation" in k or "fine_tune" in k
     }
     predictions, result["batch_seconds"] = common.timed(model.predict_batch, [ex.text for ex in test])
-    result["metrics"] = score(name, test, predictions)
     with tempfile.TemporaryDirectory(prefix=f"accurate-{name}-") as folder:
         path = model.save(Path(folder) / "model")
         result["size_mb"] = common.size_mb(path)
-        if tier == "accurate":
+        if encoder is not None:
             register_encoder(DEFAULT_EMBEDDING_MODEL, encoder.real)  # from here on: the real encoder
         loaded, result["load_seconds"] = common.timed(Classifier.load, path)
-    texts = [test[i].text for i in common.sample_indices(len(test), latency_texts)]
+        if name == "nlupp":
+            result["metrics"] = evaluate_with_cli(path, args.data)
+        else:
+            result["metrics"] = score(name, test, predictions)
+    texts = [test[i].text for i in common.sample_indices(len(test), args.latency_texts)]
     result["latency_ms"] = common.single_latency(loaded.predict, texts)
-    if tier == "accurate":  # the encoder alone, for the share of the budget it takes
+    if tier != "fast":  # the encoder alone, for the share of the budget it takes
         result["encoder_latency_ms"] = common.single_latency(lambda t: encoder.real.encode([t]), texts)
-    index = common.sample_indices(len(test), latency_texts)
+    index = common.sample_indices(len(test), args.latency_texts)
     agree = [_answer(loaded.predict(test[i].text)) == _answer(predictions[i]) for i in index]
-    result["reload_agrees"] = float(np.mean(agree))  # batch (cached vectors) vs reloaded single predict
+    result["reload_agrees"] = float(np.mean(agree))  # batch vs reloaded single predict
+    result["loadavg_1min"]["end"] = os.getloadavg()[0]
+    if encoder is not None and tier != "fast":
+        result["encoder_runtime"] = getattr(encoder.real, "runtime", None)
     log(f"  {name}/{tier}: {json.dumps(result['metrics'])[:300]} p50 {result['latency_ms']['p50']:.2f} ms")
     return result
+
+
+def run_peer(name: str, peer: str, sets: tuple[list, list], args) -> dict:
+    """``intent.py``'s peer system trained and measured on the same split (intent or sentiment)."""
+    import intent
+
+    field = "sentiment" if name == "airline" else "intent"
+    train, test = ([ex.text for ex in part] for part in sets)
+    gold = [[getattr(ex, field) for ex in part] for part in sets]
+    system = intent.SYSTEMS[peer](epochs=args.spacy_epochs) if peer == "spacy" else intent.SYSTEMS[peer]()
+    with tempfile.TemporaryDirectory(prefix=f"peer-{name}-") as folder:
+        return intent.run_system(system, (train, gold[0]), (test, gold[1]), Path(folder))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
-    parser.add_argument("--tiers", nargs="+", choices=["fast", "accurate"], default=["fast", "accurate"])
+    parser.add_argument("--tiers", nargs="+", choices=TIERS, default=list(TIERS))
+    parser.add_argument("--peers", nargs="*", choices=PEERS, default=list(PEERS))
+    parser.add_argument("--spacy-epochs", type=int, default=10)
     parser.add_argument("--latency-texts", type=int, default=300)
     parser.add_argument(
         "--limit", type=int, help="quick run: N train and N test examples spread over each split"
@@ -170,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out = common.output_path(args.out, "accurate", bool(args.limit))
 
     encoder = None
-    if "accurate" in args.tiers:
+    if any(tier != "fast" for tier in args.tiers):
         from empathy_nlu.embeddings import DEFAULT_EMBEDDING_MODEL, SentenceTransformerEncoder
 
         encoder = CachedEncoder(SentenceTransformerEncoder(DEFAULT_EMBEDDING_MODEL).load(), args.cache)
@@ -190,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{name}: {len(train)} train / {len(test)} test")
         report["results"][name] = {}
         for tier in args.tiers:
-            report["results"][name][tier] = run_tier(name, tier, train, test, encoder, args.latency_texts)
+            report["results"][name][tier] = run_tier(name, tier, (train, test), encoder, args)
+            common.write_results(args.out, report)
+        for peer in args.peers if name != "nlupp" else ():
+            report["results"][name][peer] = run_peer(name, peer, (train, test), args)
             common.write_results(args.out, report)
     print(json.dumps(report["results"], indent=2))
     log(f"wrote {args.out}")

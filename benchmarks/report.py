@@ -36,7 +36,8 @@ from reporting.language import entities_section, sentiment_section
 from reporting.multilingual import languages_section
 from reporting.scoring import scoring_section
 from reporting.service import service_section
-from reporting.speed import accurate_section, latency_section, startup_section
+from reporting.speed import latency_section, startup_section
+from reporting.tiers import tiers_section
 from reporting.trust import consistency_section, inputs_section, model_files_section, privacy_section
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +53,7 @@ SECTIONS = [
     ("Scoring contact logs", scoring_section),
     ("Insights", insights_section),
     ("Service", service_section),
-    ("Accurate tier and multi-intent", accurate_section),
+    ("Accurate tier and multi-intent", tiers_section),
     ("Latency", latency_section),
     ("Startup", startup_section),
     # trust: the same answer, hostile inputs, personal data, model files

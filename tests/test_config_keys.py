@@ -85,6 +85,7 @@ VALIDATED = {
     "features.fine_tune_epochs": (-1, "E445"),
     "features.fine_tune_learning_rate": (0.0, "E445"),
     "features.fine_tune_max_seconds": (0, "E445"),
+    "features.fine_tune_holdout": (0.9, "E445"),
 }
 
 

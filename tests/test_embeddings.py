@@ -76,6 +76,14 @@ def test_default_config_is_the_fast_tier_and_tiers_set_the_feature_kinds():
     assert with_tier(accurate, "fast")["features"]["kinds"] == ["sparse"]
 
 
+def test_the_accurate_tier_fine_tunes_unless_the_config_says_how_many_epochs():
+    assert make_config()["features"]["fine_tune_epochs"] == 0
+    assert with_tier(None, "accurate")["features"]["fine_tune_epochs"] == 3
+    frozen = with_tier({"features": {"fine_tune_epochs": 0}}, "accurate")
+    assert frozen["features"]["fine_tune_epochs"] == 0 and frozen["features"]["kinds"][1] == "embeddings"
+    assert with_tier(None, "multilingual")["features"]["fine_tune_epochs"] == 0
+
+
 @pytest.mark.parametrize(
     ("override", "code"),
     [
@@ -216,12 +224,28 @@ def test_real_encoder_gives_unit_vectors_that_know_paraphrases(real_encoder):
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
-    assert real_encoder.single_.__name__ == "fast"  # MiniLM takes the traced one-text path
+    assert real_encoder.runtime == "onnxruntime"  # the extra installs it: half torch's time
     for text, vector in zip(["I lost my card", "what is the weather tomorrow"], vectors[[0, 2]], strict=True):
         single = real_encoder.encode([text])[0]  # predict's one-text path
         assert single.shape == (384,) and single @ vector > 0.9999
     long_text = " ".join(["my card never arrived"] * 200)  # past the 256-token limit: truncated, no error
     assert real_encoder.encode([long_text]).shape == (1, 384)
+
+
+def test_onnx_runtime_reproduces_torch_and_leaves_its_transformer_in_eval_mode(real_encoder, monkeypatch):
+    from empathy_nlu.embeddings import SentenceTransformerEncoder, onnx_runtime
+
+    texts = ["I lost my card", "ok", "what is the weather tomorrow in the north of the country, please?"]
+    # the exporter once left the shared transformer in training mode: dropout made vectors random
+    assert not any(module.training for module in real_encoder.model_.modules())
+    batch = real_encoder.encode(texts)
+    np.testing.assert_array_equal(batch, real_encoder.encode(texts))
+    monkeypatch.setattr(onnx_runtime, "available", lambda: False)
+    on_torch = SentenceTransformerEncoder(DEFAULT_EMBEDDING_MODEL).load()
+    assert on_torch.runtime == "torch" and on_torch.single_.__name__ == "fast"  # the traced path
+    for text, vector in zip(texts, on_torch.encode(texts), strict=True):
+        assert real_encoder.encode([text])[0] @ vector > 0.9999
+        assert on_torch.encode([text])[0] @ vector > 0.9999
 
 
 def test_unknown_embedding_model_is_a_clear_error_not_a_download(real_encoder):

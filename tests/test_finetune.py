@@ -95,6 +95,17 @@ def test_a_fine_tuned_model_has_its_own_probe(trained):
 
 
 @pytest.mark.slow
+def test_the_encoder_is_tuned_without_the_held_out_texts_the_models_calibrate_on(trained):
+    from empathy_nlu.embeddings.finetune import held_out
+
+    kept_out = held_out(EXAMPLES, 0.2)
+    featurizer = trained[0].components["features"].featurizer_
+    assert sum(kept_out) == 3  # one of the four examples of each intent
+    assert featurizer.tuned_texts_ == {ex.text for ex, out in zip(EXAMPLES, kept_out, strict=True) if not out}
+    assert any("fine-tuning the encoder on 9 examples" in m for m in trained[1])
+
+
+@pytest.mark.slow
 def test_fine_tuning_is_repeatable(trained):
     again = Classifier.train(EXAMPLES, TUNED)
     first = trained[0].components["features"].featurizer_.tensors_

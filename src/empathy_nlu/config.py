@@ -46,6 +46,9 @@ TIERS = {
     "accurate": {"kinds": ["sparse", "embeddings"]},
     "multilingual": {"kinds": ["sparse", "embeddings"], "embedding_model": MULTILINGUAL_MODEL},
 }
+# What a tier sets unless the config names it: ``--tier accurate`` fine-tunes its encoder for 3 epochs
+# (docs/accurate_tier.md#fine-tuning); a config with ``fine_tune_epochs: 0`` keeps it frozen.
+TIER_DEFAULTS = {"accurate": {"fine_tune_epochs": 3}}
 
 
 def with_tier(config: dict | None, tier: str) -> dict:
@@ -55,6 +58,10 @@ def with_tier(config: dict | None, tier: str) -> dict:
         raise ConfigError(f"tier must be one of {', '.join(TIERS)}, got {tier!r}.", "E443")
     merged = make_config(config)
     merged["features"].update({key: list(v) if isinstance(v, list) else v for key, v in TIERS[tier].items()})
+    given = (config or {}).get("features") or {}
+    for key, value in TIER_DEFAULTS.get(tier, {}).items():
+        if key not in given:
+            merged["features"][key] = value
     return merged
 
 

@@ -633,8 +633,10 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "E445": ErrorInfo(
         ConfigError,
-        "features.fine_tune_epochs, fine_tune_learning_rate or fine_tune_max_seconds is out of range",
-        "use 0-100 epochs, a learning rate in (0, 0.01] and a positive number of seconds",
+        "features.fine_tune_epochs, fine_tune_learning_rate, fine_tune_max_seconds or fine_tune_holdout "
+        "is out of range",
+        "use 0-100 epochs, a learning rate in (0, 0.01], a positive number of seconds and a holdout in "
+        "[0, 0.5]",
     ),
     "E450": ErrorInfo(
         ConfigError,

@@ -259,11 +259,11 @@ class FeaturesParams(Params):
     embedding_weight: float = 1.5  # scale of the embedding block next to the n-gram blocks (chosen by CV)
     static_weight: float = 0.5  # scale of the static word-vector block (kinds [sparse, static]; chosen by CV)
     # Epochs of fine-tuning the accurate tier's encoder on the intents (embeddings/finetune.py); 0: frozen.
-    # 0 by default: on BANKING77 it moved test accuracy by 0 to +0.13 points (argmax +0.13 to +0.26), not
-    # significant, for 5-25 minutes of training and 44 MB (docs/accurate_tier.md#fine-tuning).
+    # ``--tier accurate`` sets 3 unless the config names it (config.TIER_DEFAULTS).
     fine_tune_epochs: int = 0
     fine_tune_learning_rate: float = 1e-4
     fine_tune_max_seconds: float = 1500.0  # the fine-tuning stops here, whatever the epochs
+    fine_tune_holdout: float = 0.2  # share of each intent kept out of fine-tuning to calibrate on
 
     def check(self) -> None:
         for key in ("word_ngram_range", "char_ngram_range"):
@@ -290,6 +290,7 @@ class FeaturesParams(Params):
                 ("features.fine_tune_epochs", 0 <= self.fine_tune_epochs <= 100),
                 ("features.fine_tune_learning_rate", 0 < self.fine_tune_learning_rate <= 0.01),
                 ("features.fine_tune_max_seconds", self.fine_tune_max_seconds > 0),
+                ("features.fine_tune_holdout", 0.0 <= self.fine_tune_holdout <= 0.5),
             ],
             "E445",
         )
@@ -311,10 +312,13 @@ class FeaturesComponent(Component):
         params = self.params.to_dict()
         if "embeddings" in self.params.kinds:  # the accurate tier: imported only when asked for
             from .embeddings import make_featurizer
-            from .embeddings.finetune import labelled_texts
+            from .embeddings.finetune import held_out, labelled_texts
 
+            examples = data.intent_examples
+            kept_out = held_out(examples, self.params.fine_tune_holdout)
+            tuned = [ex for ex, out in zip(examples, kept_out, strict=True) if not out]
             featurizer = make_featurizer(params)
-            self.featurizer_ = featurizer.fit(data.all_docs(), labelled_texts(data.intent_examples), say)
+            self.featurizer_ = featurizer.fit(data.all_docs(), labelled_texts(tuned), say)
             self.metrics_.update(featurizer.fine_tune_metrics_)
             return self
         if "static" in self.params.kinds:  # numpy only: never torch

@@ -40,12 +40,20 @@ class CalibratedLinearSVC:
         return weights, intercept.astype(np.float32)
 
     def fit(
-        self, X, y: np.ndarray, n_classes: int, progress: Callable[[str], None] | None = None
+        self,
+        X,
+        y: np.ndarray,
+        n_classes: int,
+        progress: Callable[[str], None] | None = None,
+        calibrate_on: np.ndarray | None = None,
     ) -> CalibratedLinearSVC:
-        """Fit on ``X`` (rows) and class indices ``y``; ``oof_scores_`` keeps the out-of-fold scores."""
+        """Fit on ``X`` (rows) and class indices ``y``; ``oof_scores_`` keeps the out-of-fold scores.
+        ``calibrate_on``: the rows whose out-of-fold scores are honest (the others fed a fine-tuned
+        encoder): the temperature and ``cv_metrics`` read only them."""
         from sklearn.model_selection import StratifiedKFold  # training only
 
         say = progress or (lambda message: None)
+        self.calibration_rows_ = calibration_rows(calibrate_on, len(y))
         folds = min(self.cv_folds, int(np.bincount(y, minlength=n_classes).min()))
         self.folds_used_ = folds if folds >= 2 else 0
         self.oof_scores_ = None
@@ -58,7 +66,8 @@ class CalibratedLinearSVC:
                 weights, bias = self._fit_svm(X[train], y[train], n_classes)
                 oof[held_out] = X[held_out] @ weights + bias
             self.oof_scores_ = oof
-            self.temperature_ = fit_temperature(oof, y)
+            rows = self.calibration_rows_
+            self.temperature_ = fit_temperature(oof[rows], y[rows])
         say("final model: fitting on all examples")
         self.weights_, self.intercept_ = self._fit_svm(X, y, n_classes)
         return self
@@ -72,9 +81,11 @@ class CalibratedLinearSVC:
         probabilities = self.oof_probabilities()
         if probabilities is None:
             return {"folds": 0, "accuracy": None, "ece": None, "temperature": self.temperature_}
+        probabilities, y = probabilities[self.calibration_rows_], y[self.calibration_rows_]
         predicted = probabilities.argmax(1)
         return {
             "folds": self.folds_used_,
+            "rows": len(y),
             "accuracy": float((predicted == y).mean()),
             "ece": expected_calibration_error(probabilities.max(1), predicted == y),
             "temperature": self.temperature_,
@@ -126,3 +137,13 @@ class CalibratedLinearSVC:
                 "the model is damaged.",
                 "E204",
             )
+
+
+MIN_CALIBRATION_ROWS = 50  # fewer honest rows than this: calibrate on all (a tiny data set)
+
+
+def calibration_rows(calibrate_on: np.ndarray | None, n_rows: int) -> np.ndarray:
+    """The rows to calibrate on: ``calibrate_on`` when it keeps enough of them, else every row."""
+    if calibrate_on is not None and int(np.sum(calibrate_on)) >= MIN_CALIBRATION_ROWS:
+        return np.asarray(calibrate_on, dtype=bool)
+    return np.ones(n_rows, dtype=bool)

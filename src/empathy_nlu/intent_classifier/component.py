@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import ModelError
 from ..pipeline.component import ModelComponent, register, weights
 from ..pipeline.params import Params, require
@@ -59,6 +61,13 @@ class _IntentBase(ModelComponent):
             doc.intent = result
 
 
+def untuned_rows(featurizer, examples) -> np.ndarray | None:
+    """Per example, whether the featurizer's encoder was not fine-tuned on its text (None: no
+    fine-tuning): calibration reads only those rows' out-of-fold scores (embeddings/finetune.py)."""
+    tuned = getattr(featurizer, "tuned_texts_", None)
+    return None if tuned is None else np.array([ex.text not in tuned for ex in examples], dtype=bool)
+
+
 @register
 class IntentComponent(_IntentBase):
     """One intent per message: calibrated linear SVM with an out-of-scope threshold."""
@@ -74,10 +83,12 @@ class IntentComponent(_IntentBase):
     def fit(self, data, fitted, say):
         examples = data.intent_examples
         say(f"intent: training on {len(examples)} examples")
-        X = fitted["features"].featurizer_.transform(data.docs(examples))
-        labels = [ex.intent for ex in examples]
-        self.model_ = LinearIntentClassifier(**self.params.to_dict()).fit(X, labels, progress=say)
         featurizer = fitted["features"].featurizer_
+        X = featurizer.transform(data.docs(examples))
+        labels = [ex.intent for ex in examples]
+        self.model_ = LinearIntentClassifier(**self.params.to_dict()).fit(
+            X, labels, progress=say, calibrate_on=untuned_rows(featurizer, examples)
+        )
         if getattr(featurizer, "scripts_", None) is not None:  # a multilingual encoder: neighbours.py
             self.model_.keep_neighbours(X[:, -featurizer.dimension_ :].toarray(), labels)
         self.metrics_ = {"intent_cross_validation": self.model_.cv_metrics_}
@@ -130,9 +141,13 @@ class MultiIntentComponent(_IntentBase):
     def fit(self, data, fitted, say):
         examples = data.intent_examples
         say(f"multi-intent: training on {len(examples)} examples")
-        X = fitted["features"].featurizer_.transform(data.docs(examples))
+        featurizer = fitted["features"].featurizer_
+        X = featurizer.transform(data.docs(examples))
         self.model_ = MultiLabelIntentClassifier(**self.params.to_dict()).fit(
-            X, [label_set(ex) for ex in examples], progress=say
+            X,
+            [label_set(ex) for ex in examples],
+            progress=say,
+            calibrate_on=untuned_rows(featurizer, examples),
         )
         self.metrics_ = {"intent_cross_validation": self.model_.cv_metrics_}
         return self

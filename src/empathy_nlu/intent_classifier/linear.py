@@ -65,9 +65,14 @@ class LinearIntentClassifier:
 
     # -- training -------------------------------------------------------------------------------
     def fit(
-        self, X, labels: Sequence[str], progress: Callable[[str], None] | None = None
+        self,
+        X,
+        labels: Sequence[str],
+        progress: Callable[[str], None] | None = None,
+        calibrate_on: np.ndarray | None = None,
     ) -> LinearIntentClassifier:
-        """Fit on feature rows ``X`` (from the shared ``SparseFeaturizer``) and their intent labels."""
+        """Fit on feature rows ``X`` (from the shared featurizer) and their intent labels; the
+        temperature and threshold read the out-of-fold scores of the ``calibrate_on`` rows (None: all)."""
         say = progress or (lambda message: None)
         self.labels_ = sorted(set(labels))
         if len(self.labels_) < 2:
@@ -77,17 +82,18 @@ class LinearIntentClassifier:
         self.oos_index_ = index.get(OUT_OF_SCOPE)
 
         self.model_ = CalibratedLinearSVC(self.C, self.cv_folds, self.random_state).fit(
-            X, y, len(self.labels_), progress=say
+            X, y, len(self.labels_), progress=say, calibrate_on=calibrate_on
         )
         self.threshold_ = 0.0
         probabilities = self.model_.oof_probabilities()
         if probabilities is not None:
-            predicted, confidence = probabilities.argmax(1), probabilities.max(1)
+            rows = self.model_.calibration_rows_
+            predicted, confidence = probabilities[rows].argmax(1), probabilities[rows].max(1)
             # Without out-of-scope examples the threshold's benefit cannot be measured: spend less on it.
             budget = (
                 self.max_in_scope_loss if self.oos_index_ is not None else self.max_in_scope_loss_without_oos
             )
-            self.threshold_ = choose_threshold(confidence, predicted, y, self.oos_index_, budget)
+            self.threshold_ = choose_threshold(confidence, predicted, y[rows], self.oos_index_, budget)
         self.cv_metrics_ = {**self.model_.cv_metrics(y), "threshold": self.threshold_}
         return self
 

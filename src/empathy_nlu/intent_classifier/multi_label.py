@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError, ModelError, NotFittedError
+from ..linear_model import calibration_rows
 from ..rows import Row, row_scores
 from ..schema import OUT_OF_SCOPE, Dataset, Example
 from .linear import LinearIntentClassifier, check_decision_state
@@ -139,9 +140,14 @@ class MultiLabelIntentClassifier:
         return weights.astype(np.float16).astype(np.float32), intercept
 
     def fit(
-        self, X, label_sets: Sequence[Sequence[str]], progress: Callable[[str], None] | None = None
+        self,
+        X,
+        label_sets: Sequence[Sequence[str]],
+        progress: Callable[[str], None] | None = None,
+        calibrate_on: np.ndarray | None = None,
     ) -> MultiLabelIntentClassifier:
-        """Fit on feature rows ``X`` and, per row, its set of intents (possibly empty)."""
+        """Fit on feature rows ``X`` and, per row, its set of intents (possibly empty); the threshold
+        reads the out-of-fold probabilities of the ``calibrate_on`` rows (None: all)."""
         from sklearn.model_selection import KFold  # training only
 
         say = progress or (lambda message: None)
@@ -168,7 +174,8 @@ class MultiLabelIntentClassifier:
                 oof[held_out] = np.asarray(X[held_out] @ weights) + bias
             for j in range(len(self.labels_)):
                 self.scale_[j], self.bias_[j] = _fit_platt(oof[:, j], Y[:, j])
-            self._choose_threshold(_sigmoid(oof * self.scale_ + self.bias_), Y.astype(bool))
+            rows = calibration_rows(calibrate_on, len(Y))
+            self._choose_threshold(_sigmoid(oof[rows] * self.scale_ + self.bias_), Y[rows].astype(bool))
         say("multi-intent final model: fitting on all examples")
         self.weights_, self.intercept_ = self._fit_svms(X, Y)
         return self

@@ -1,0 +1,138 @@
+"""The "Accurate tier and multi-intent" section: both tiers, the frozen ablation and the peers of one
+``accurate.py`` run, against issue 16's targets (``results/accurate.json``)."""
+
+from __future__ import annotations
+
+from .format import Results, Targets, missing, notes, num, provenance, set_title, table
+
+SYSTEM_TITLES = {
+    "fast": "empathy-nlu fast tier",
+    "accurate": "empathy-nlu accurate tier (fine-tuned)",
+    "accurate-frozen": "accurate tier, encoder frozen (ablation)",
+    "sklearn": "scikit-learn TF-IDF + LinearSVC",
+    "spacy": "spaCy textcat BOW",
+}
+# (set, metric, fast tier's target, accurate tier's target)
+ACCURACY_TARGETS = [
+    ("banking77", "accuracy", 0.925, 0.940),
+    ("clinc150", "in_scope_accuracy", 0.945, 0.965),
+    ("clinc150", "oos_recall", 0.60, 0.75),
+    ("snips", "accuracy", 0.985, 0.988),
+    ("airline", "accuracy", 0.845, 0.860),
+    ("airline", "macro_f1", 0.79, 0.81),
+]
+NLUPP_TARGETS = {"fast": 0.88, "accurate": 0.91}
+TRAIN_SECONDS = {"fast": 30.0, "accurate": 1800.0}  # BANKING77
+SIZE_MB = {"fast": 30.0, "accurate": 150.0}
+BATCH = {"fast": 20_000.0, "accurate": 300.0}
+
+
+def _throughput(r: dict, n_test: int) -> float:
+    if "throughput" in r:  # a peer: intent.py's measurement
+        return r["throughput"]["utterances_per_s"]
+    return n_test / r["batch_seconds"]
+
+
+def _row(set_name: str, system: str, r: dict, n_test: int) -> list[str]:
+    m = r["metrics"]
+    return [
+        set_title(set_name),
+        SYSTEM_TITLES.get(system, system),
+        f"{m['accuracy']:.4f}",
+        num(m.get("in_scope_accuracy"), ".4f"),
+        num(m.get("oos_recall"), ".4f"),
+        num(m.get("oos_auroc"), ".4f"),
+        num(m.get("argmax_accuracy"), ".4f"),
+        num(m.get("macro_f1"), ".4f"),
+        f"{r['train_seconds']:.1f}",
+        f"{r['latency_ms']['p50']:.3f}",
+        f"{_throughput(r, n_test):,.0f}",
+        f"{r['size_mb']:.2f}",
+    ]
+
+
+def tiers_section(results: Results, summary: list) -> list[str]:
+    report = results("accurate")
+    if report is None:
+        return missing("accurate", "accurate.py")
+    targets = Targets("Accurate tier and multi-intent", summary)
+    res, sizes = report["results"], report["data"]
+    lines = provenance(report, "accurate.json") + [
+        "Method: every system trains on `train` and is scored on `test` in this one run (NLU++ banking:",
+        "folds 0–9 → 10–19, scored by `empathy-nlu evaluate` on the saved model); nothing is tuned on",
+        "test. The accurate tier is `--tier accurate`: n-grams plus MiniLM embeddings, the encoder",
+        "fine-tuned on the intents (3 epochs; temperature and threshold from the 20 % of each intent",
+        "kept out of fine-tuning). The frozen row is the same without fine-tuning: what fine-tuning",
+        "adds. p50: one `predict` per text after `save` + `load` (peers: one `predict` call); batch:",
+        "`predict_batch` over the test split. OOS AUROC: how well 1 − the top calibrated probability",
+        "separates out-of-scope test texts, whatever the threshold.",
+        "",
+    ]
+    rows = []
+    for set_name, systems in res.items():
+        if set_name != "nlupp":
+            rows += [_row(set_name, s, r, sizes[set_name]["test"]) for s, r in systems.items()]
+    header = ["set", "system", "accuracy", "in-scope", "OOS recall", "OOS AUROC", "argmax", "macro-F1"]
+    header += ["train (s)", "p50 (ms)", "batch (utt/s)", "size (MB)"]
+    lines += [*table(header, rows), ""]
+    if "nlupp" in res:
+        rows = []
+        for tier, r in res["nlupp"].items():
+            m = r["metrics"]
+            rows.append(
+                [SYSTEM_TITLES.get(tier, tier), f"{m['multi_label_f1']:.4f}"]
+                + [f"{m[k]:.4f}" for k in ("multi_label_precision", "multi_label_recall", "exact_match")]
+                + [f"{r['train_seconds']:.1f}"]
+            )
+        header = ["NLU++ banking, `empathy-nlu evaluate`", "micro-F1", "precision", "recall", "exact match"]
+        lines += [*table([*header, "train (s)"], rows), ""]
+    _targets(targets, res, sizes)
+    return lines + targets.lines() + notes(report)
+
+
+def _targets(targets: Targets, res: dict, sizes: dict) -> None:
+    for set_name, metric, *limits in ACCURACY_TARGETS:
+        for tier, limit in zip(("fast", "accurate"), limits, strict=True):
+            if tier in res.get(set_name, {}):
+                value = res[set_name][tier]["metrics"][metric]
+                label = f"{tier} tier: {set_title(set_name)} {metric.replace('_', ' ')} ≥ {limit}"
+                targets.at_least(label, value, limit, ".4f")
+    for tier, limit in NLUPP_TARGETS.items():
+        if tier in res.get("nlupp", {}):
+            value = res["nlupp"][tier]["metrics"]["multi_label_f1"]
+            targets.at_least(f"{tier} tier: NLU++ micro-F1 via evaluate ≥ {limit}", value, limit, ".4f")
+    for tier in ("fast", "accurate"):
+        if tier in res.get("banking77", {}):
+            seconds = res["banking77"][tier]["train_seconds"]
+            targets.at_most(f"{tier} tier: training BANKING77 ≤ {TRAIN_SECONDS[tier]:g} s", seconds,
+                            TRAIN_SECONDS[tier], ".1f", " s")  # fmt: skip
+        runs = {s: systems[tier] for s, systems in res.items() if tier in systems and s != "nlupp"}
+        if not runs:
+            continue
+        largest = max(r["size_mb"] for r in runs.values())
+        targets.at_most(f"{tier} tier: model directory ≤ {SIZE_MB[tier]:g} MB (largest set)", largest,
+                        SIZE_MB[tier], ".2f", " MB")  # fmt: skip
+        slowest = min(_throughput(r, sizes[s]["test"]) for s, r in runs.items())
+        targets.at_least(f"{tier} tier: batch ≥ {BATCH[tier]:,.0f} utt/s (slowest set)", slowest,
+                         BATCH[tier], ",.0f", " utt/s")  # fmt: skip
+    _latency_targets(targets, res)
+
+
+def _latency_targets(targets: Targets, res: dict) -> None:
+    accurate = [systems["accurate"]["latency_ms"]["p50"] for systems in res.values() if "accurate" in systems]
+    if accurate:
+        targets.at_most("accurate tier: single `predict` p50 ≤ 10 ms (slowest set)", max(accurate), 10.0,
+                        ".2f", " ms")  # fmt: skip
+    for set_name, systems in res.items():
+        fast = systems.get("fast")
+        if fast is None:
+            continue
+        p50 = fast["latency_ms"]["p50"]
+        if "sklearn" in systems:
+            peer = systems["sklearn"]["latency_ms"]["p50"]
+            targets.at_least(f"fast tier: {set_title(set_name)} p50 ≥ 8× faster than sklearn ({peer:.3f} ms, "
+                             "same run)", peer / p50, 8.0, ".2f", "×")  # fmt: skip
+        if "spacy" in systems:
+            peer = systems["spacy"]["latency_ms"]["p50"]
+            targets.at_most(f"fast tier: {set_title(set_name)} p50 ≤ 1.5× spaCy's ({peer:.3f} ms, same run)",
+                            p50 / peer, 1.5, ".2f", "×")  # fmt: skip
