@@ -402,8 +402,8 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "E240": ErrorInfo(
         ModelError,
-        "a saved setting is out of range: temperature, out-of-scope threshold, ranking size, neighbour "
-        "temperature or weight; or neighbour labels unsorted or missing an intent",
+        "a saved setting is out of range: temperature, out-of-scope threshold or margin, ranking size, "
+        "neighbour temperature or weight; or neighbour labels unsorted or missing an intent",
         "retrain the model",
     ),
     # E3xx: arguments to predict and friends (E330-E349: raw channel input)

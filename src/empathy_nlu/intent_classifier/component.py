@@ -22,7 +22,9 @@ from .neighbours import neighbour_specs
 class IntentParams(Params):
     C: float = 1.0
     cv_folds: int = 3  # folds whose out-of-fold scores calibrate and choose the out-of-scope threshold
-    max_in_scope_loss: float = 0.02  # in-scope accuracy the threshold may cost (data with out_of_scope)
+    # In-scope accuracy the out-of-scope margin may cost (data with out_of_scope examples); 0.01 chosen
+    # on CLINC150 val: recall 0.70 where 0.02 gave 0.79 for 0.8 points less in-scope accuracy.
+    max_in_scope_loss: float = 0.01
     max_in_scope_loss_without_oos: float = 0.005  # ... when the data has no out_of_scope examples
     ranking_size: int = 5
     random_state: int = 0

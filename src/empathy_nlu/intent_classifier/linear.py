@@ -18,7 +18,7 @@ from ..linear_model import CalibratedLinearSVC
 from ..rows import Row
 from ..schema import OUT_OF_SCOPE
 from .neighbours import NeighbourEvidence
-from .out_of_scope import choose_threshold
+from .out_of_scope import choose_margin, choose_threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class LinearIntentClassifier:
         self,
         C: float = 1.0,
         cv_folds: int = 3,
-        max_in_scope_loss: float = 0.02,
+        max_in_scope_loss: float = 0.01,
         max_in_scope_loss_without_oos: float = 0.005,
         ranking_size: int = 5,
         random_state: int = 0,
@@ -62,6 +62,7 @@ class LinearIntentClassifier:
         self.random_state = random_state
 
     neighbours_: NeighbourEvidence | None = None  # multilingual tier: see neighbours.py
+    oos_margin_: float | None = None  # data with out_of_scope examples: see out_of_scope.choose_margin
 
     # -- training -------------------------------------------------------------------------------
     def fit(
@@ -84,18 +85,29 @@ class LinearIntentClassifier:
         self.model_ = CalibratedLinearSVC(self.C, self.cv_folds, self.random_state).fit(
             X, y, len(self.labels_), progress=say, calibrate_on=calibrate_on
         )
-        self.threshold_ = 0.0
+        self.threshold_, self.oos_margin_ = 0.0, None
         probabilities = self.model_.oof_probabilities()
         if probabilities is not None:
             rows = self.model_.calibration_rows_
-            predicted, confidence = probabilities[rows].argmax(1), probabilities[rows].max(1)
-            # Without out-of-scope examples the threshold's benefit cannot be measured: spend less on it.
-            budget = (
-                self.max_in_scope_loss if self.oos_index_ is not None else self.max_in_scope_loss_without_oos
-            )
-            self.threshold_ = choose_threshold(confidence, predicted, y[rows], self.oos_index_, budget)
+            self._choose_rule(probabilities[rows], y[rows])
         self.cv_metrics_ = {**self.model_.cv_metrics(y), "threshold": self.threshold_}
+        if self.oos_margin_ is not None:
+            self.cv_metrics_["oos_margin"] = self.oos_margin_
         return self
+
+    def _choose_rule(self, probabilities: np.ndarray, y: np.ndarray) -> None:
+        """With out-of-scope examples: a margin on the trained class (out_of_scope.choose_margin);
+        without: a threshold on the top probability, spending less (its benefit cannot be measured)."""
+        if self.oos_index_ is not None and (y == self.oos_index_).any():
+            in_scope = probabilities.copy()
+            in_scope[:, self.oos_index_] = -1.0
+            best = in_scope.argmax(1)
+            margin = _log(probabilities[:, self.oos_index_]) - _log(in_scope.max(1))
+            self.oos_margin_ = choose_margin(margin, best, y, self.oos_index_, self.max_in_scope_loss)
+            return
+        budget = self.max_in_scope_loss if self.oos_index_ is not None else self.max_in_scope_loss_without_oos
+        predicted, confidence = probabilities.argmax(1), probabilities.max(1)
+        self.threshold_ = choose_threshold(confidence, predicted, y, self.oos_index_, budget)
 
     def keep_neighbours(self, embeddings: np.ndarray, labels: Sequence[str]) -> LinearIntentClassifier:
         """Keep the training examples' embeddings as evidence for texts in unseen scripts."""
@@ -109,14 +121,20 @@ class LinearIntentClassifier:
         if not hasattr(self, "model_"):
             raise NotFittedError("LinearIntentClassifier is not fitted: call fit() or load a model.")
 
-    def _decide(self, order: list[int], probabilities: list[float], knows_a_word: bool) -> IntentResult:
-        """The ranking (label indices ``order`` with their probabilities) and the out-of-scope verdict."""
+    def _decide(
+        self, order: list[int], probabilities: list[float], knows_a_word: bool, oos_margin: float | None
+    ) -> IntentResult:
+        """The ranking (label indices ``order`` with their probabilities) and the out-of-scope verdict
+        (``oos_margin``: log P(out_of_scope) - log P(top intent), None without that class)."""
         ranking = [(self.labels_[i], p) for i, p in zip(order, probabilities, strict=True)]
         if not knows_a_word:
             return IntentResult(ranking, True, "no_known_words")
         if order[0] == self.oos_index_:
             return IntentResult(ranking, True, "trained_class")
-        if probabilities[0] < self.threshold_:
+        if oos_margin is not None and self.oos_margin_ is not None:
+            if oos_margin >= self.oos_margin_:  # the trained class is close behind: unsure
+                return IntentResult(ranking, True, "low_confidence")
+        elif probabilities[0] < self.threshold_:
             return IntentResult(ranking, True, "low_confidence")
         return IntentResult(ranking, False, None)
 
@@ -133,9 +151,12 @@ class LinearIntentClassifier:
                 mix(p, row[1][-dimension:], share) if share > 0.0 else p
                 for p, row, share in zip(scored, rows, unseen, strict=True)
             ]
+        oos = self.oos_index_
         for probabilities, knows_a_word in zip(scored, known, strict=True):
             order = np.argsort(-probabilities)[: self.ranking_size]
-            results.append(self._decide(order.tolist(), probabilities[order].tolist(), knows_a_word))
+            top = probabilities[order[0]]
+            margin = None if oos is None else float(_log(probabilities[oos]) - _log(top))
+            results.append(self._decide(order.tolist(), probabilities[order].tolist(), knows_a_word, margin))
         return results
 
     def predict_one(self, idx: np.ndarray, vals: np.ndarray, knows_a_word: bool = True) -> IntentResult:
@@ -162,6 +183,7 @@ class LinearIntentClassifier:
             "params": self.get_params(),
             "labels": self.labels_,
             "threshold": self.threshold_,
+            "oos_margin": self.oos_margin_,
             "cv_metrics": self.cv_metrics_,
             "linear_model": model_state,
         }
@@ -176,6 +198,8 @@ class LinearIntentClassifier:
             model = cls(**state["params"])
             model.labels_ = list(state["labels"])
             model.threshold_ = float(state["threshold"])
+            margin = state.get("oos_margin")  # absent in models saved before the margin rule
+            model.oos_margin_ = None if margin is None else float(margin)
             model.cv_metrics_ = dict(state["cv_metrics"])
             model.model_ = CalibratedLinearSVC.from_state(state["linear_model"], arrays)
             if "neighbours" in state:
@@ -185,9 +209,17 @@ class LinearIntentClassifier:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"intent classifier state is incomplete ({exc!r}); retrain.", "E204") from exc
         check_decision_state(model.threshold_, model.ranking_size, "intent classifier")
+        if model.oos_margin_ is not None and not -1e3 <= model.oos_margin_ <= 0.0:
+            raise ModelError(f"intent out-of-scope margin {model.oos_margin_} is out of range; retrain.",
+                             "E240")  # fmt: skip
         model.oos_index_ = model.labels_.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels_ else None
         return model
 
     def check_features(self, n_features: int) -> None:
         """Refuse a model whose weights do not fit the featurizer it is loaded with."""
         self.model_.check_shape(n_features, len(self.labels_))
+
+
+def _log(p):
+    """log of a probability, floored: a probability of 0 (underflow) still orders."""
+    return np.log(np.maximum(p, 1e-300))
