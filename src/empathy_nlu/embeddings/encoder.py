@@ -105,7 +105,7 @@ class SentenceTransformerEncoder:
         self.dimension = int(self.model_.get_embedding_dimension())
         self.onnx_ = None
         if _is_mean_pooled(self.model_):
-            self.onnx_ = onnx_runtime.export(self.model_, self.threads, ONNX_PROBES, _plain(self.model_))
+            self.onnx_ = onnx_runtime.export(self.model_, ONNX_PROBES, _plain(self.model_))
         self.single_ = self.onnx_.encode_one if self.onnx_ else _trace_single(self.model_)
         return self
 
