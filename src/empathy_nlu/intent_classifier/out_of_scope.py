@@ -27,26 +27,12 @@ def choose_threshold(
 ) -> float:
     """Threshold on the top calibrated probability below which an answer becomes out-of-scope."""
     confidence = np.asarray(confidence, dtype=np.float64)
-    in_scope = gold != oos_index if oos_index is not None else np.ones(len(gold), bool)
-    n_in = max(int(in_scope.sum()), 1)
-    correct_in = in_scope & (predicted == gold)
-    base_accuracy = correct_in.sum() / n_in
-    is_oos = ~in_scope
-    n_oos = int(is_oos.sum())
-    oos_by_class = is_oos & (predicted == oos_index) if oos_index is not None else np.zeros(len(gold), bool)
-
-    best_t, best_score = 0.0, -np.inf
+    is_oos = gold == oos_index if oos_index is not None else np.zeros(len(gold), bool)
+    caught_by_class = is_oos & (predicted == oos_index)
     candidates = np.unique(np.quantile(confidence, np.linspace(0.0, 0.6, 241))) if len(confidence) else []
-    for t in candidates:
-        accepted = confidence >= t
-        accuracy = (correct_in & accepted).sum() / n_in
-        if base_accuracy - accuracy > max_in_scope_loss + 1e-12:
-            break
-        recall = (oos_by_class | (is_oos & ~accepted)).sum() / n_oos if n_oos else 0.0
-        score = accuracy + recall if n_oos else t
-        if score > best_score:
-            best_t, best_score = float(t), score
-    return best_t
+    # The lowest candidate is the smallest confidence: it accepts every answer, the budget's baseline.
+    return _best_cut(candidates, lambda t: confidence >= t, ~is_oos & (predicted == gold), is_oos,
+                     caught_by_class, max_in_scope_loss)  # fmt: skip
 
 
 def choose_margin(
@@ -62,17 +48,28 @@ def choose_margin(
     the in-scope budget, maximizing in-scope accuracy + out-of-scope recall."""
     margin = np.asarray(margin, dtype=np.float64)
     is_oos = gold == oos_index
-    n_in, n_oos = max(int((~is_oos).sum()), 1), max(int(is_oos.sum()), 1)
-    correct_in = ~is_oos & (predicted_in == gold)
-    base_accuracy = (correct_in & (margin < 0.0)).sum() / n_in
     below = np.unique(margin[margin < 0.0])[::-1]  # candidate margins, from 0 downwards
-    best_t, best_score = 0.0, -np.inf
-    for t in np.concatenate([[0.0], below[np.linspace(0, len(below) - 1, min(len(below), 400)).astype(int)]]):
-        accepted = margin < t
+    picks = np.linspace(0, len(below) - 1, min(len(below), 400)).astype(int)
+    candidates = np.concatenate([[0.0], below[picks]])
+    return _best_cut(candidates, lambda t: margin < t, ~is_oos & (predicted_in == gold), is_oos,
+                     np.zeros(len(gold), bool), max_in_scope_loss)  # fmt: skip
+
+
+def _best_cut(candidates, accepted_at, correct_in, is_oos, caught_anyway, max_in_scope_loss: float) -> float:
+    """The candidate cut, tried in order, that maximizes in-scope accuracy + out-of-scope recall
+    (without out-of-scope rows: the last one tried) while in-scope accuracy stays within
+    ``max_in_scope_loss`` of the first cut's. ``accepted_at(t)``: the rows a cut keeps in scope;
+    ``caught_anyway``: out-of-scope rows rejected whatever the cut (the trained class won)."""
+    n_in, n_oos = max(int((~is_oos).sum()), 1), int(is_oos.sum())
+    best_t, best_score, base_accuracy = 0.0, -np.inf, None
+    for t in candidates:
+        accepted = accepted_at(t)
         accuracy = (correct_in & accepted).sum() / n_in
+        base_accuracy = accuracy if base_accuracy is None else base_accuracy
         if base_accuracy - accuracy > max_in_scope_loss + 1e-12:
             break
-        score = accuracy + (is_oos & ~accepted).sum() / n_oos
+        recall = (caught_anyway | (is_oos & ~accepted)).sum() / n_oos if n_oos else 0.0
+        score = accuracy + recall if n_oos else t
         if score > best_score:
             best_t, best_score = float(t), score
     return best_t
