@@ -105,7 +105,7 @@ class SentenceTransformerEncoder:
         self.dimension = int(self.model_.get_embedding_dimension())
         self.onnx_ = None
         if _is_mean_pooled(self.model_):
-            self.onnx_ = onnx_runtime.export(self.model_, ONNX_PROBES, _plain(self.model_))
+            self.onnx_ = onnx_runtime.export(self.model_, FAST_PATH_PROBES, _plain(self.model_))
         self.single_ = self.onnx_.encode_one if self.onnx_ else _trace_single(self.model_)
         return self
 
@@ -205,7 +205,7 @@ def _trace_single(model) -> Callable[[str], np.ndarray]:
             with torch.inference_mode():
                 return traced(*tokens(text))[0].numpy().astype(np.float32)
 
-        if all(float(fast(t) @ plain(t)) > 0.9999 for t in ONNX_PROBES):
+        if all(float(fast(t) @ plain(t)) > onnx_runtime.MIN_AGREEMENT for t in FAST_PATH_PROBES):
             return fast
     except Exception:  # an architecture TorchScript cannot trace: the plain path is always right
         pass
@@ -215,7 +215,7 @@ def _trace_single(model) -> Callable[[str], np.ndarray]:
 # Traced and exported with this; every fast path is checked against the plain one on it and on a
 # shorter and a longer text.
 PROBE = "my card has not arrived yet, can you check where it is?"
-ONNX_PROBES = (PROBE, "ok", PROBE + " " + PROBE)
+FAST_PATH_PROBES = (PROBE, "ok", PROBE + " " + PROBE)
 
 _lock = threading.Lock()
 _encoders: dict[str, Encoder] = {}

@@ -26,7 +26,7 @@ BATCH = 8  # texts per run, sorted by length: little padding (measured: 8 > 32 >
 # a busy machine is not slowed (torch's OpenMP spin-wait once turned 10 ms into 1.3 s). Two threads
 # against one, airline tweets: one text 6.7 against 10.4 ms p50, batches 183 against 101 texts/s.
 MAX_THREADS = 4
-MIN_AGREEMENT = 0.9999  # cosine between the graph's and torch's vector on every probe
+MIN_AGREEMENT = 0.9999  # cosine between a fast path's vector and the model's own, on every probe
 
 
 def available() -> bool:
