@@ -86,6 +86,7 @@ VALIDATED = {
     "features.fine_tune_learning_rate": (0.0, "E445"),
     "features.fine_tune_max_seconds": (0, "E445"),
     "features.fine_tune_holdout": (0.9, "E445"),
+    "features.fine_tune_keep": ("sometimes", "E445"),
 }
 
 

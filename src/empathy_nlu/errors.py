@@ -633,10 +633,10 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "E445": ErrorInfo(
         ConfigError,
-        "features.fine_tune_epochs, fine_tune_learning_rate, fine_tune_max_seconds or fine_tune_holdout "
-        "is out of range",
-        "use 0-100 epochs, a learning rate in (0, 0.01], a positive number of seconds and a holdout in "
-        "[0, 0.5]",
+        "features.fine_tune_epochs, fine_tune_learning_rate, fine_tune_max_seconds, fine_tune_holdout "
+        "or fine_tune_keep is out of range",
+        "use 0-100 epochs, a learning rate in (0, 0.01], a positive number of seconds, a holdout in "
+        "[0, 0.5] and fine_tune_keep if_better or always",
     ),
     "E450": ErrorInfo(
         ConfigError,

@@ -23,6 +23,7 @@ from .pipeline.component import ArraySpec, Component, idf, register, state_error
 from .pipeline.params import Params, require
 from .preprocessing import ProcessedText
 
+FINE_TUNE_KEEP = ("if_better", "always")
 _CACHE_LIMIT = 20_000  # distinct words kept (a few MB); past it the cache is cleared, so memory stays bounded
 
 
@@ -264,6 +265,9 @@ class FeaturesParams(Params):
     fine_tune_learning_rate: float = 1e-4
     fine_tune_max_seconds: float = 1500.0  # the fine-tuning stops here, whatever the epochs
     fine_tune_holdout: float = 0.2  # share of each intent kept out of fine-tuning to calibrate on
+    # if_better: the tuned encoder is kept only when it classifies those held-out texts better than the
+    # frozen one (embeddings/keep_tuned.py); always: kept whatever they say
+    fine_tune_keep: str = "if_better"
 
     def check(self) -> None:
         for key in ("word_ngram_range", "char_ngram_range"):
@@ -291,6 +295,7 @@ class FeaturesParams(Params):
                 ("features.fine_tune_learning_rate", 0 < self.fine_tune_learning_rate <= 0.01),
                 ("features.fine_tune_max_seconds", self.fine_tune_max_seconds > 0),
                 ("features.fine_tune_holdout", 0.0 <= self.fine_tune_holdout <= 0.5),
+                ("features.fine_tune_keep", self.fine_tune_keep in FINE_TUNE_KEEP),
             ],
             "E445",
         )
@@ -317,8 +322,11 @@ class FeaturesComponent(Component):
             examples = data.intent_examples
             kept_out = held_out(examples, self.params.fine_tune_holdout)
             tuned = [ex for ex, out in zip(examples, kept_out, strict=True) if not out]
+            held = [ex for ex, out in zip(examples, kept_out, strict=True) if out]
             featurizer = make_featurizer(params)
-            self.featurizer_ = featurizer.fit(data.all_docs(), labelled_texts(tuned), say)
+            self.featurizer_ = featurizer.fit(
+                data.all_docs(), labelled_texts(tuned), say, held=labelled_texts(held)
+            )
             self.metrics_.update(featurizer.fine_tune_metrics_)
             return self
         if "static" in self.params.kinds:  # numpy only: never torch

@@ -53,6 +53,7 @@ def make_featurizer(features: dict) -> SparseFeaturizer | HybridFeaturizer | Sta
             learning_rate=features.get("fine_tune_learning_rate", 1e-4),
             max_seconds=features.get("fine_tune_max_seconds", 1500.0),
             holdout=features.get("fine_tune_holdout", 0.2),
+            keep=features.get("fine_tune_keep", "if_better"),
         ),
     )
 

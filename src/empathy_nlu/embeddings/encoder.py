@@ -259,3 +259,12 @@ def get_encoder(model: str, weights: dict[str, np.ndarray] | None = None) -> Enc
                 encoder = SentenceTransformerEncoder(model, weights=weights).load()
             _encoders[key] = encoder
         return encoder
+
+
+def release_encoder(model: str, weights: dict[str, np.ndarray]) -> None:
+    """Forget the process-wide encoder of ``model`` with fine-tuned ``weights`` (a fine-tuning that was
+    not kept): its memory is freed once no model holds it."""
+    from .finetune import weights_digest
+
+    with _lock:
+        _encoders.pop(f"{model}#fine-tuned-{weights_digest(weights)}", None)

@@ -23,7 +23,14 @@ from ..errors import ModelError, NotFittedError
 from ..features import SparseFeaturizer
 from ..language.scripts import script_of, scripts_in
 from ..preprocessing import ProcessedText
-from .encoder import DEFAULT_EMBEDDING_MODEL, INSTALL_HINT, embeddings_available, fine_tunable, get_encoder
+from .encoder import (
+    DEFAULT_EMBEDDING_MODEL,
+    INSTALL_HINT,
+    embeddings_available,
+    fine_tunable,
+    get_encoder,
+    release_encoder,
+)
 from .finetune import FineTuning, fine_tune_encoder, tensor_arrays, tensors_of
 from .multilingual import NUMPY_MODELS
 
@@ -86,9 +93,13 @@ class HybridFeaturizer:
         docs: Sequence[ProcessedText],
         labelled: tuple[list[str], list[list[str]]] | None = None,
         say=None,
+        held: tuple[list[str], list[list[str]]] | None = None,
     ) -> HybridFeaturizer:
         """Fit the n-gram vocabulary; the encoder is pretrained, and fine-tuned on ``labelled`` (texts,
-        intent sets) when ``fine_tuning`` asks for epochs and the encoder is a torch one."""
+        intent sets) when ``fine_tuning`` asks for epochs and the encoder is a torch one. With ``held``
+        (the texts kept out of fine-tuning), the tuned encoder is kept only when it classifies them
+        better than the frozen one (``keep_tuned.py``)."""
+        say = say or (lambda _message: None)
         self.sparse_ = SparseFeaturizer(**self._sparse_params()).fit(docs)
         self.tensors_, self.fine_tune_metrics_ = None, {}
         tuning = self.fine_tuning
@@ -97,6 +108,8 @@ class HybridFeaturizer:
             self.tensors_, self.fine_tune_metrics_ = fine_tune_encoder(
                 self.embedding_model, *labelled, tuning, say
             )
+            if tuning.keep == "if_better" and held and held[0]:
+                self._keep_tuned_if_better(docs, labelled, held, say)
         # Training only (never saved): the texts the encoder was tuned on, whose cross-validated
         # scores are over-confident; the intent models calibrate on the others (finetune.held_out).
         self.tuned_texts_ = frozenset(labelled[0]) if self.tensors_ is not None else None
@@ -108,6 +121,40 @@ class HybridFeaturizer:
         self.sparse_scale_ = MULTILINGUAL_SPARSE_SCALE if multilingual else 1.0
         self.unseen_boost_ = UNSEEN_SCRIPT_BOOST
         return self
+
+    def _keep_tuned_if_better(self, docs, labelled, held, say) -> None:
+        """Drop the fine-tuned tensors unless they score higher on the held-out texts than the frozen
+        encoder (both read beside the same n-grams); the scores go into the training metrics."""
+        from .keep_tuned import compare_encoders
+
+        say(f"features: comparing the fine-tuned and the frozen encoder on {len(held[0])} held-out texts")
+        doc_of = {doc.raw: doc for doc in docs}
+        encoders = {
+            "frozen": get_encoder(self.embedding_model).encode,
+            "fine_tuned": get_encoder(self.embedding_model, self.tensors_).encode,
+        }
+        scores = compare_encoders(
+            lambda texts: self.sparse_.transform([doc_of[t] for t in texts]),
+            encoders,
+            self.embedding_weight,
+            labelled,
+            held,
+        )
+        kept = scores["fine_tuned"] > scores["frozen"]
+        self.fine_tune_metrics_.update(
+            {
+                "fine_tune_held_out_score": scores,
+                "fine_tune_kept": kept,
+                "fine_tune_held_out_texts": len(held[0]),
+            }
+        )
+        say(
+            f"features: held-out score fine-tuned {scores['fine_tuned']:.4f}, frozen {scores['frozen']:.4f}: "
+            f"{'keeping the fine-tuned encoder' if kept else 'keeping the frozen encoder'}"
+        )
+        if not kept:
+            release_encoder(self.embedding_model, self.tensors_)
+            self.tensors_ = None
 
     def _shares(self, docs: Sequence[ProcessedText]) -> np.ndarray | None:
         """Per document, its letters' share in scripts unseen in training (None: not multilingual)."""

@@ -49,6 +49,7 @@ class FineTuning:
     holdout: float = 0.2  # share of each intent's examples kept out, to calibrate on (see held_out)
     batch_size: int = 32
     threads: int = 0  # 0: torch's default (every core); the same thread count gives the same weights
+    keep: str = "if_better"  # or "always": see keep_tuned.py
 
 
 def held_out(examples, share: float) -> list[bool]:
