@@ -8,7 +8,10 @@ Each tier trains with ``Classifier.train`` on the ``train`` split (NLU++ banking
 scored on ``test`` (NLU++: folds 10-19, through ``empathy-nlu evaluate`` on the saved model);
 nothing is tuned on the test data. ``accurate`` is ``--tier accurate``: n-grams plus MiniLM
 embeddings, the encoder fine-tuned on the intents; ``accurate-frozen`` is the same with
-``fine_tune_epochs: 0`` (the ablation: what fine-tuning adds). The peers (``intent.py``'s
+``fine_tune_epochs: 0`` (the ablation: what fine-tuning adds; the accurate tier keeps its
+fine-tuned encoder only where the held-out texts say it helps). Every tier runs single-task, like the
+peers: cues, builtin entities and context off (``SINGLE_TASK``); the fast tier's p50 with the library
+defaults is measured beside it. The peers (``intent.py``'s
 scikit-learn and spaCy systems) train on the same split in the same run (not NLU++).
 
 Frozen sentence embeddings of each split are cached as ``.npy`` under ``--cache`` (outside the
@@ -139,13 +142,31 @@ def _answer(prediction) -> tuple:
     return prediction.out_of_scope, [s.name for s in prediction.intents], sentiment
 
 
-def tier_config(tier: str) -> dict:
-    """``--tier fast`` / ``--tier accurate``; ``accurate-frozen``: the accurate tier, encoder frozen."""
+# The peers answer one question (intent, or sentiment); so do the tiers here: no empathy cues, no
+# builtin entities, no context (none of them changes an intent or a sentiment of a text without
+# history). The fast tier's latency with the library defaults is measured beside it.
+SINGLE_TASK = {"cues": {"enabled": False}, "entities": {"builtin": False}, "context": {"enabled": False}}
+
+
+def tier_config(tier: str, defaults: bool = False) -> dict:
+    """``--tier fast`` / ``--tier accurate`` over ``SINGLE_TASK`` (``defaults``: over the library
+    defaults); ``accurate-frozen``: the accurate tier, encoder frozen."""
     from empathy_nlu.config import with_tier
 
+    base = {} if defaults else SINGLE_TASK
     if tier == "accurate-frozen":
-        return with_tier({"features": {"fine_tune_epochs": 0}}, "accurate")
-    return with_tier(None, tier)
+        return with_tier({**base, "features": {"fine_tune_epochs": 0}}, "accurate")
+    return with_tier(base or None, tier)
+
+
+def defaults_latency(train: list, texts: list[str], single_task) -> dict:
+    """The fast tier with the library defaults (cues, entities, context on): its p50, and whether it
+    answers as the single-task model does on ``texts``."""
+    from empathy_nlu import Classifier
+
+    model = Classifier.train(train, config=tier_config("fast", defaults=True))
+    agree = [_answer(model.predict(t)) == _answer(single_task.predict(t)) for t in texts]
+    return {"latency_ms": common.single_latency(model.predict, texts), "agrees": float(np.mean(agree))}
 
 
 def use_encoder(tier: str, name: str, train: list, test: list, encoder) -> None:
@@ -188,6 +209,8 @@ def run_tier(name: str, tier: str, sets: tuple[list, list], encoder, args) -> di
             result["metrics"] = score(name, test, predictions)
     texts = [test[i].text for i in common.sample_indices(len(test), args.latency_texts)]
     result["latency_ms"] = common.single_latency(loaded.predict, texts)
+    if tier == "fast":
+        result["library_defaults"] = defaults_latency(train, texts, loaded)
     if tier != "fast":  # the encoder alone, for the share of the budget it takes
         result["encoder_latency_ms"] = common.single_latency(lambda t: encoder.real.encode([t]), texts)
     index = common.sample_indices(len(test), args.latency_texts)

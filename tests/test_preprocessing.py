@@ -172,3 +172,38 @@ def test_the_string_store_stays_bounded_and_answers_do_not_change(monkeypatch, s
     fresh = type(support_model)(support_model.components, support_model.config, support_model.manifest)
     answers = [fresh.predict(t, reference_time="2026-01-01T00:00:00Z").to_dict() for t in texts[:20]]
     assert answers == expected
+
+
+WHOLE_TEXTS = [
+    "i ca n't log-in , do n't know why :) (see xxurl ) gonna cancel !!",
+    "where's my refund?? it's been 3 days... u.s. dollars , e.g. a.m.",
+    "cannot pay - card declined ; 'quoted' \"double\" [brackets] {braces}",
+    "$" * 80 + " ok " + "(a)" * 30,
+]
+
+
+@pytest.mark.parametrize("text", WHOLE_TEXTS)
+def test_chunk_by_chunk_tokens_are_spacy_tokens_of_the_whole_text(text):
+    """tokenize reads (and caches) each chunk between spaces on its own: the same tokens as spaCy's
+    tokenizer over the whole text, because none of its rules spans a space."""
+    from empathy_nlu.preprocessing import _tokenizer, long_chunks, read_doc
+
+    whole = tuple(t.text for t in read_doc(_tokenizer(), text) if not t.text.isspace())
+    assert tokenize(text) == whole
+    assert tokenize(text) == whole  # read again, from the cache
+    assert not [rule for rule in _tokenizer().rules if " " in rule and rule.strip()]
+    assert long_chunks(text) or len(text) < 80  # the last text has a chunk read in pieces
+
+
+def test_the_chunk_cache_stays_bounded_and_answers_do_not_change(monkeypatch):
+    from empathy_nlu import preprocessing
+
+    texts = [f"order zx{i}q{i * 7} for quill{i} ca n't arrive !!" for i in range(500)]
+    expected = [tokenize(t) for t in texts]
+    monkeypatch.setattr(preprocessing, "MAX_CHUNKS", 100)
+    preprocessing._chunk_tokens.clear()
+    again = []
+    for text in texts:
+        again.append(tokenize(text))
+        assert len(preprocessing._chunk_tokens) <= 100
+    assert again == expected

@@ -157,10 +157,14 @@ class SparseFeaturizer:
         """
         self._check_fitted()
         words, chars = self._columns(doc)
-        word_counts, char_counts = Counter(words), Counter(chars)  # C-level counting
-        n_words, n = len(word_counts), len(word_counts) + len(char_counts)
-        idx = np.fromiter(chain(word_counts, char_counts), dtype=np.int32, count=n)
-        tf = np.fromiter(chain(word_counts.values(), char_counts.values()), dtype=np.float32, count=n)
+        # One C-level count: word columns all come before char columns, so the first ``n_words``
+        # keys (insertion order) are the word block's.
+        counts = Counter(words)
+        n_words = len(counts)
+        counts.update(chars)
+        n = len(counts)
+        idx = np.fromiter(counts, dtype=np.int32, count=n)
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=n)
         vals = (1.0 + np.log(tf)) * self.idf_[idx]
         squares = vals * vals
         word_norm = float(np.sqrt(squares[:n_words].sum()))

@@ -259,21 +259,43 @@ def read_doc(tokenizer, text: str):
     return Doc(tokenizer.vocab, words=words, spaces=spaces)
 
 
-def tokenize(normalized: str) -> tuple[str, ...]:
-    """Tokens of already-normalized text (whitespace dropped)."""
-    chunks = long_chunks(normalized)
-    if chunks:
-        cut, position = [], 0
-        for match, parts in chunks:
-            cut += [normalized[position : match.start()], " ".join(parts)]
-            position = match.end()
-        normalized = "".join([*cut, normalized[position:]])
-    doc = _tokenizer()(normalized)
+# Tokens of each chunk (the text between two spaces) seen lately. Why a cache: spaCy's tokenizer reads
+# every chunk on its own (none of its rules spans a space, tests/test_preprocessing.py), so a text's
+# tokens are its chunks' tokens in order, and a word read once need not go through spaCy again: a
+# third of the time of ``preprocess``. Thread-safe by construction: a chunk's tokens are a function of
+# the chunk alone, so a racing fill writes the same value; past ``MAX_CHUNKS`` the cache starts over.
+MAX_CHUNKS = 50_000
+_chunk_tokens: dict[str, tuple[str, ...]] = {}
+
+
+def _spacy_tokens(chunk: str) -> tuple[str, ...]:
+    doc = _tokenizer()(chunk)
     # Reading ORTH ids as an array and mapping them to strings is ~4x faster than iterating Tokens.
-    texts = map(_local.strings.__getitem__, doc.to_array(_ORTH).tolist())
-    tokens = tuple(t for t in texts if not t.isspace())
+    return tuple(map(_local.strings.__getitem__, doc.to_array(_ORTH).tolist()))
+
+
+def _read_chunk(chunk: str) -> tuple[str, ...]:
+    """spaCy's tokens of one chunk (no whitespace in it); a long chunk is read in ``pieces``."""
+    parts = pieces(chunk)
+    if parts is None:
+        return _spacy_tokens(chunk)
+    return tuple(token for part in parts for token in _spacy_tokens(part))
+
+
+def tokenize(normalized: str) -> tuple[str, ...]:
+    """Tokens of already-normalized text (single spaces between chunks, none at the ends)."""
+    cache = _chunk_tokens
+    tokens: list[str] = []
+    for chunk in normalized.split(" "):
+        found = cache.get(chunk)
+        if found is None:
+            found = _read_chunk(chunk)
+            if len(cache) >= MAX_CHUNKS:
+                cache.clear()
+            cache[chunk] = found
+        tokens += found
     # Chinese, Japanese and Thai: one token per character, not one per sentence (language/segment.py).
-    return tokens if normalized.isascii() else split_unspaced(tokens)
+    return tuple(tokens) if normalized.isascii() else split_unspaced(tuple(tokens))
 
 
 def preprocess(text: str) -> ProcessedText:

@@ -74,8 +74,9 @@ class Pipeline:
         batch = Batch(docs, conversations)
         for component in self.components.values():
             component.process(batch)
-        for doc in docs:
-            self._remember(doc)
+        if self.config["context"].enabled:  # else no call reads earlier turns: nothing to remember
+            for doc in docs:
+                self._remember(doc)
         return [self._prediction(c, r) for c, r in zip(conversations, requests, strict=True)]
 
     def _conversation(self, request: Request, fresh: dict) -> Conversation:
