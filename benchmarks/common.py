@@ -132,17 +132,45 @@ def single_latency(predict_one: Callable[[str], object], texts: Sequence[str]) -
     return {"n": len(timings), **percentiles(timings), "mean": float(np.mean(timings))}
 
 
+def interleaved_latency(
+    systems: dict[str, Callable[[str], object]], texts: Sequence[str], rounds: int = 3
+) -> dict:
+    """p50 / p99 / mean in ms of one call per text for each system, the systems taking turns on every
+    text (the order rotating from text to text), after ``LATENCY_WARMUP`` untimed calls each.
+
+    Why: on a shared machine the speed of the CPU drifts by tens of percent within minutes, so
+    latencies measured one system after the other compare moments as much as systems; taking turns
+    text by text gives every system the same moments.
+    """
+    names = list(systems)
+    for name in names:
+        for text in texts[:LATENCY_WARMUP]:
+            systems[name](text)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(rounds):
+        for i, text in enumerate(texts):
+            shift = (i + round_) % len(names)
+            for name in names[shift:] + names[:shift]:
+                started = time.perf_counter_ns()
+                systems[name](text)
+                timings[name].append((time.perf_counter_ns() - started) / 1e6)
+    return {
+        name: {"n": len(values), **percentiles(values), "mean": float(np.mean(values))}
+        for name, values in timings.items()
+    }
+
+
 def batch_throughput(
-    predict_many: Callable[[list[str]], object], texts: Sequence[str]
+    predict_many: Callable[[list[str]], object], texts: Sequence[str], repeats: int = THROUGHPUT_REPEATS
 ) -> tuple[dict, object]:
-    """Utterances/s of one call over all ``texts``: median of ``THROUGHPUT_REPEATS`` timed passes.
+    """Utterances/s of one call over all ``texts``: median of ``repeats`` timed passes.
 
     Returns the figures and the output of the last pass (used for the accuracy figures).
     """
     texts = list(texts)
     predict_many(texts[:256])  # warm-up
     seconds, output = [], None
-    for _ in range(THROUGHPUT_REPEATS):
+    for _ in range(repeats):
         output, elapsed = timed(predict_many, texts)
         seconds.append(elapsed)
     median = statistics.median(seconds)
