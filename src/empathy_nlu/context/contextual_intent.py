@@ -68,6 +68,7 @@ class ContextualIntentClassifier:
     # -- training -------------------------------------------------------------------------------
     def _text_blocks(self, featurizer: SparseFeaturizer, samples: ContextSamples):
         from scipy import sparse
+
         empty = ProcessedText("", "", ())
         agent = self.agent_featurizer_.transform([d or empty for d in samples.agent_docs])
         previous_docs = [samples.docs[j] if j >= 0 else empty for j in samples.previous]
@@ -81,6 +82,7 @@ class ContextualIntentClassifier:
 
     def _one_hot(self, previous_label_index: np.ndarray):
         from scipy import sparse
+
         n = len(previous_label_index)
         return sparse.csr_matrix(
             (np.full(n, self.previous_intent_weight, np.float32), (np.arange(n), previous_label_index)),
@@ -106,6 +108,7 @@ class ContextualIntentClassifier:
     ) -> ContextualIntentClassifier:
         """Fit on customer turns in order; ``featurizer`` is the fitted shared featurizer."""
         from scipy import sparse
+
         say = progress or (lambda message: None)
         if not samples.docs:
             raise DataError("the dialogue data has no customer turns with an intent.", code="E125")
