@@ -1,15 +1,17 @@
 """Fast and accurate tier side by side, with the peers: BANKING77, CLINC150, SNIPS, airline, NLU++.
 
     .venv/bin/python benchmarks/accurate.py [--sets banking77 clinc150 snips airline nlupp]
-        [--tiers fast accurate accurate-frozen] [--peers sklearn spacy] [--latency-texts 300]
-        [--limit N] [--out FILE] [--note TEXT] [--cache /tmp/empathy-nlu-embeddings]
+        [--tiers fast accurate accurate-frozen accurate-int8] [--peers sklearn spacy]
+        [--latency-texts 300] [--limit N] [--out FILE] [--note TEXT] [--cache /tmp/empathy-nlu-embeddings]
+        [--no-cache]
 
 Each tier trains with ``Classifier.train`` on the ``train`` split (NLU++ banking: folds 0-9) and is
 scored on ``test`` (NLU++: folds 10-19, through ``empathy-nlu evaluate`` on the saved model);
 nothing is tuned on the test data. ``accurate`` is ``--tier accurate``: n-grams plus MiniLM
 embeddings, the encoder fine-tuned on the intents; ``accurate-frozen`` is the same with
 ``fine_tune_epochs: 0`` (the ablation: what fine-tuning adds; the accurate tier keeps its
-fine-tuned encoder only where the held-out texts say it helps). Every tier runs single-task, like the
+fine-tuned encoder only where the held-out texts say it helps); ``accurate-int8`` is the frozen one
+with ``embedding_precision: int8`` (8-bit weights, one text per run). Every tier runs single-task, like the
 peers: cues, builtin entities and context off (``SINGLE_TASK``); the fast tier's p50 with the library
 defaults is measured beside it. After a set's systems are trained, the fast tier and the peers are
 timed again taking turns on every text (``interleaved_latency``): the latency targets read those.
@@ -18,8 +20,9 @@ The peers (``intent.py``'s scikit-learn and spaCy systems) train on the same spl
 
 Frozen sentence embeddings of each split are cached as ``.npy`` under ``--cache`` (outside the
 repository) so that reruns skip the encoder: in ``accurate-frozen`` the model's encoder is a lookup
-into that cache, which holds the same model's output. The fine-tuned tier encodes with its own
-weights. Latency is timed after ``save`` + ``load`` with the real encoder: one ``predict`` per text.
+into that cache, which holds the same model's output (``--no-cache``: the real encoder, so that its
+training time and batch figure include the encoder). The fine-tuned and int8 tiers encode with their
+own weights. Latency is timed after ``save`` + ``load`` with the real encoder: one ``predict`` per text.
 Where the test data has out-of-scope examples, the AUROC of the out-of-scope score (1 - the top
 calibrated probability) is reported beside the recall. Prints the JSON report and writes ``--out``
 (default ``results/accurate.json``). The accurate tiers need ``empathy-nlu[embeddings]``.
@@ -43,7 +46,7 @@ import common
 from common import log
 
 SETS = ("banking77", "clinc150", "snips", "airline", "nlupp")
-TIERS = ("fast", "accurate", "accurate-frozen")
+TIERS = ("fast", "accurate", "accurate-frozen", "accurate-int8")
 PEERS = ("sklearn", "spacy")
 NLUPP_TRAIN, NLUPP_TEST = range(0, 10), range(10, 20)
 
@@ -158,6 +161,9 @@ def tier_config(tier: str, defaults: bool = False) -> dict:
     base = {} if defaults else SINGLE_TASK
     if tier == "accurate-frozen":
         return with_tier({**base, "features": {"fine_tune_epochs": 0}}, "accurate")
+    if tier == "accurate-int8":
+        features = {"fine_tune_epochs": 0, "embedding_precision": "int8"}
+        return with_tier({**base, "features": features}, "accurate")
     return with_tier(base or None, tier)
 
 
@@ -171,16 +177,16 @@ def defaults_latency(train: list, texts: list[str], single_task) -> dict:
     return {"latency_ms": common.single_latency(model.predict, texts), "agrees": float(np.mean(agree))}
 
 
-def use_encoder(tier: str, name: str, train: list, test: list, encoder) -> None:
-    """Frozen: serve the model's encoder from the cache; fine-tuned: the real one (fine-tuning trains
-    a copy of it and encodes with its own weights)."""
+def use_encoder(tier: str, name: str, train: list, test: list, encoder, cache: bool = True) -> None:
+    """Frozen: serve the model's encoder from the cache; fine-tuned and int8: the real one (fine-tuning
+    trains a copy of it and encodes with its own weights; int8 loads its own quantized copy)."""
     from empathy_nlu.embeddings import DEFAULT_EMBEDDING_MODEL, register_encoder
 
-    if tier == "accurate-frozen":
+    if tier == "accurate-frozen" and cache:
         encoder.prefill(f"{name}-train", [ex.text for ex in train])
         encoder.prefill(f"{name}-test", [ex.text for ex in test])
         register_encoder(DEFAULT_EMBEDDING_MODEL, encoder)
-    elif tier == "accurate":
+    elif tier != "fast":
         register_encoder(DEFAULT_EMBEDDING_MODEL, encoder.real)
 
 
@@ -190,7 +196,7 @@ def run_tier(name: str, tier: str, sets: tuple[list, list], encoder, args, calle
 
     train, test = sets
     config = tier_config(tier)
-    use_encoder(tier, name, train, test, encoder)
+    use_encoder(tier, name, train, test, encoder, cache=not args.no_cache)
     result: dict = {"config_features": config["features"], "loadavg_1min": {"start": os.getloadavg()[0]}}
     model, result["train_seconds"] = common.timed(
         Classifier.train, train, config=config, progress=lambda m: log(f"  {name}/{tier}: {m}")
@@ -218,14 +224,14 @@ def run_tier(name: str, tier: str, sets: tuple[list, list], encoder, args, calle
     if tier == "fast":
         result["library_defaults"] = defaults_latency(train, texts, loaded)
         callers[tier] = loaded.predict
-    if tier != "fast":  # the encoder alone, for the share of the budget it takes
-        result["encoder_latency_ms"] = common.single_latency(lambda t: encoder.real.encode([t]), texts)
+    if tier != "fast":  # the loaded model's encoder alone, for the share of the budget it takes
+        model_encoder = loaded.components["features"].featurizer_.encoder_
+        result["encoder_latency_ms"] = common.single_latency(lambda t: model_encoder.encode([t]), texts)
+        result["encoder_runtime"] = getattr(model_encoder, "runtime", None)
     index = common.sample_indices(len(test), args.latency_texts)
     agree = [_answer(loaded.predict(test[i].text)) == _answer(predictions[i]) for i in index]
     result["reload_agrees"] = float(np.mean(agree))  # batch vs reloaded single predict
     result["loadavg_1min"]["end"] = os.getloadavg()[0]
-    if encoder is not None and tier != "fast":
-        result["encoder_runtime"] = getattr(encoder.real, "runtime", None)
     log(f"  {name}/{tier}: {json.dumps(result['metrics'])[:300]} p50 {result['latency_ms']['p50']:.2f} ms")
     return result
 
@@ -266,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, default=common.DATA, help="folder holding the benchmark sets")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "empathy-nlu-embeddings")
+    parser.add_argument("--no-cache", action="store_true", help="accurate-frozen: the real encoder")
     common.add_output_arguments(parser, "accurate")
     args = parser.parse_args(argv)
     args.out = common.output_path(args.out, "accurate", bool(args.limit))

@@ -31,6 +31,7 @@ from pathlib import Path
 from reporting.conversation import channels_section, history_section
 from reporting.format import table
 from reporting.insights import insights_section
+from reporting.int8 import int8_section
 from reporting.intent import intent_section
 from reporting.language import entities_section, sentiment_section
 from reporting.multilingual import languages_section
@@ -54,6 +55,7 @@ SECTIONS = [
     ("Insights", insights_section),
     ("Service", service_section),
     ("Accurate tier and multi-intent", tiers_section),
+    ("Accurate tier, int8 weights", int8_section),
     ("Latency", latency_section),
     ("Startup", startup_section),
     # trust: the same answer, hostile inputs, personal data, model files

@@ -87,6 +87,8 @@ VALIDATED = {
     "features.fine_tune_max_seconds": (0, "E445"),
     "features.fine_tune_holdout": (0.9, "E445"),
     "features.fine_tune_keep": ("sometimes", "E445"),
+    # acts only with kinds [sparse, embeddings]; tests/test_embeddings.py trains with int8
+    "features.embedding_precision": ("float16", "E446"),
 }
 
 

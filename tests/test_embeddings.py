@@ -297,3 +297,61 @@ def test_cli_train_tier_accurate_records_the_embedding_model(real_encoder, tmp_p
     assert manifest["config"]["features"]["embedding_model"] == DEFAULT_EMBEDDING_MODEL
     assert isinstance(Classifier.load(out).components["features"].featurizer_, HybridFeaturizer)
     capsys.readouterr()
+
+
+# -- int8 weights (features.embedding_precision) ----------------------------------------------------
+def test_int8_is_refused_for_an_encoder_without_an_int8_form(fake_encoder):
+    from empathy_nlu.embeddings import get_encoder
+
+    with pytest.raises(ModelError) as caught:
+        get_encoder(FAKE, None, "int8")
+    assert caught.value.code == "E219"
+    with pytest.raises(ModelError) as caught:
+        get_encoder(FAKE, None, "float16")
+    assert caught.value.code == "E219"
+
+
+def test_int8_encoder_gives_each_text_the_same_vector_in_any_batch(real_encoder):
+    from empathy_nlu.embeddings import get_encoder
+
+    int8 = get_encoder(DEFAULT_EMBEDDING_MODEL, None, "int8")
+    assert int8.runtime == "onnxruntime-int8" and int8 is not real_encoder
+    texts = ["I lost my card", "my card is missing", "what is the weather tomorrow", "ok", "refund " * 40]
+    batch = int8.encode(texts)
+    alone = np.stack([int8.encode([t])[0] for t in texts])
+    np.testing.assert_array_equal(batch, alone)  # activations are scaled per run: one text per run
+    np.testing.assert_array_equal(int8.encode(texts[::-1]), batch[::-1])
+    np.testing.assert_allclose(np.linalg.norm(batch, axis=1), 1.0, rtol=1e-5)
+    cosines = (batch * real_encoder.encode(texts)).sum(axis=1)
+    assert cosines.min() > 0.85 and np.median(cosines) < 0.9999  # the same encoder, other weights
+    assert batch[0] @ batch[1] > batch[0] @ batch[2] + 0.2
+
+
+def test_int8_model_round_trip_and_its_precision_is_checked_at_load(real_encoder, tmp_path):
+    examples = [
+        Example(text=t, intent=i)
+        for i, texts in {
+            "lost_card": ["I lost my card", "my card was stolen", "can't find my bank card", "card gone"],
+            "refund": ["I want my money back", "refund my order", "how do I get a refund", "return it"],
+        }.items()
+        for t in texts
+    ]
+    config = {"features": {"kinds": ["sparse", "embeddings"], "embedding_precision": "int8"}}
+    model = Classifier.train(examples, config)
+    featurizer = model.components["features"].featurizer_
+    assert featurizer.encoder_.runtime == "onnxruntime-int8"
+    path = model.save(tmp_path / "int8")
+    state = json.loads((path / "features.json").read_text("utf-8"))
+    assert state["embedding_precision"] == "int8"
+    loaded = Classifier.load(path)
+    texts = ["somebody took my debit card", "reimburse me please", "hello"]
+    for text, batched in zip(texts, loaded.predict_batch(texts), strict=True):
+        single = loaded.predict(text)
+        assert batched.intent_ranking == single.intent_ranking == model.predict(text).intent_ranking
+    assert loaded.predict("somebody took my debit card").intent_ranking[0].name == "lost_card"
+    # the same files read with float32 vectors: the probe taken with int8 at training refuses them
+    state["embedding_precision"] = "float32"
+    arrays = {"idf": featurizer.sparse_.idf_, "probe": featurizer.probe_}
+    with pytest.raises(ModelError) as caught:
+        featurizer_from_state(state, arrays)
+    assert caught.value.code == "E214"

@@ -352,6 +352,12 @@ ERRORS: dict[str, ErrorInfo] = {
         "a .safetensors file of the model (the fine-tuned encoder) cannot be read: bad header or size",
         "retrain or restore the model",
     ),
+    "E219": ErrorInfo(
+        ModelError,
+        "int8 embeddings cannot run here: onnxruntime or onnx missing, an encoder with no int8 form "
+        "(numpy or registered), or a quantized graph that no longer agrees with the model",
+        "install the embeddings extra, or use features.embedding_precision float32",
+    ),
     # E230-E240: what a model file may hold beyond its checksum (docs/model_files.md)
     "E230": ErrorInfo(
         ModelError,
@@ -637,6 +643,9 @@ ERRORS: dict[str, ErrorInfo] = {
         "or fine_tune_keep is out of range",
         "use 0-100 epochs, a learning rate in (0, 0.01], a positive number of seconds, a holdout in "
         "[0, 0.5] and fine_tune_keep if_better or always",
+    ),
+    "E446": ErrorInfo(
+        ConfigError, "features.embedding_precision is not float32 or int8", "use float32 or int8"
     ),
     "E450": ErrorInfo(
         ConfigError,

@@ -24,6 +24,7 @@ from .pipeline.params import Params, require
 from .preprocessing import ProcessedText
 
 FINE_TUNE_KEEP = ("if_better", "always")
+EMBEDDING_PRECISIONS = ("float32", "int8")  # embeddings/encoder.py PRECISIONS
 _CACHE_LIMIT = 20_000  # distinct words kept (a few MB); past it the cache is cleared, so memory stays bounded
 
 
@@ -272,6 +273,9 @@ class FeaturesParams(Params):
     # if_better: the tuned encoder is kept only when it classifies those held-out texts better than the
     # frozen one (embeddings/keep_tuned.py); always: kept whatever they say
     fine_tune_keep: str = "if_better"
+    # float32, or int8: the encoder's weights in 8 bits under ONNX Runtime, one text per run (about 1.5x
+    # faster per text; docs/accurate_tier.md#int8-weights)
+    embedding_precision: str = "float32"
 
     def check(self) -> None:
         for key in ("word_ngram_range", "char_ngram_range"):
@@ -303,6 +307,7 @@ class FeaturesParams(Params):
             ],
             "E445",
         )
+        require([("features.embedding_precision", self.embedding_precision in EMBEDDING_PRECISIONS)], "E446")
 
 
 @register

@@ -48,6 +48,7 @@ def make_featurizer(features: dict) -> SparseFeaturizer | HybridFeaturizer | Sta
         **sparse_params,
         embedding_model=features.get("embedding_model", DEFAULT_EMBEDDING_MODEL),
         embedding_weight=features.get("embedding_weight", 1.0),
+        embedding_precision=features.get("embedding_precision", "float32"),
         fine_tuning=FineTuning(
             epochs=features.get("fine_tune_epochs", 0),
             learning_rate=features.get("fine_tune_learning_rate", 1e-4),

@@ -87,11 +87,13 @@ class SentenceTransformerEncoder:
         batch_size: int = 64,
         threads: int = 1,
         weights: dict[str, np.ndarray] | None = None,
+        precision: str = "float32",
     ) -> None:
         self.model = model
         self.batch_size = batch_size
         self.threads = threads
         self.weights = weights  # fine-tuned tensors over the base model (``finetune.py``), or None
+        self.precision = precision  # float32, or int8: ONNX Runtime with 8-bit weights (onnx_runtime.py)
 
     def load(self) -> SentenceTransformerEncoder:
         """Load the weights from a local folder (never the network) and prepare the one-text path."""
@@ -104,15 +106,25 @@ class SentenceTransformerEncoder:
         self.model_.eval()
         self.dimension = int(self.model_.get_embedding_dimension())
         self.onnx_ = None
+        int8 = self.precision == "int8"
         if _is_mean_pooled(self.model_):
-            self.onnx_ = onnx_runtime.export(self.model_, FAST_PATH_PROBES, _plain(self.model_))
+            self.onnx_ = onnx_runtime.export(self.model_, FAST_PATH_PROBES, _plain(self.model_), int8=int8)
+        if int8 and self.onnx_ is None:
+            raise ModelError(
+                f"int8 embeddings of {self.model!r} need onnxruntime and onnx (both in the embeddings extra: "
+                f"{INSTALL_HINT}) and a Transformer -> mean pooling model; use embedding_precision float32.",
+                "E219",
+            )
         self.single_ = self.onnx_.encode_one if self.onnx_ else _trace_single(self.model_)
         return self
 
     @property
     def runtime(self) -> str:
-        """What computes the vectors: ``onnxruntime`` (when installed and the graph agrees) or ``torch``."""
-        return "onnxruntime" if self.onnx_ is not None else "torch"
+        """What computes the vectors: ``onnxruntime`` (when installed and the graph agrees; ``-int8`` with
+        8-bit weights) or ``torch``."""
+        if self.onnx_ is None:
+            return "torch"
+        return "onnxruntime-int8" if self.precision == "int8" else "onnxruntime"
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalized float32 row per text (one text: the fastest single-text path)."""
@@ -240,31 +252,48 @@ def fine_tunable(model: str) -> bool:
     return registered is None or isinstance(registered, SentenceTransformerEncoder)
 
 
-def get_encoder(model: str, weights: dict[str, np.ndarray] | None = None) -> Encoder:
-    """The process-wide encoder of ``model``, loaded on first use; with ``weights``, the base model
-    with those fine-tuned tensors (shared by every model directory holding the same tensors)."""
+PRECISIONS = ("float32", "int8")
+
+
+def _encoder_key(model: str, weights: dict[str, np.ndarray] | None, precision: str) -> str:
+    """``model``, ``#fine-tuned-<digest>`` with tuned tensors, ``#int8`` with 8-bit weights."""
     key = model
     if weights is not None:
         from .finetune import weights_digest
 
-        if model in NUMPY_MODELS:
-            raise ModelError(f"{model!r} cannot take fine-tuned weights; retrain the model.", "E217")
-        key = f"{model}#fine-tuned-{weights_digest(weights)}"
+        key = f"{key}#fine-tuned-{weights_digest(weights)}"
+    return f"{key}#int8" if precision == "int8" else key
+
+
+def get_encoder(
+    model: str, weights: dict[str, np.ndarray] | None = None, precision: str = "float32"
+) -> Encoder:
+    """The process-wide encoder of ``model``, loaded on first use; with ``weights``, the base model
+    with those fine-tuned tensors (shared by every model directory holding the same tensors); with
+    ``precision`` int8, the same with 8-bit weights in ONNX Runtime (E219 where that cannot run)."""
+    if precision not in PRECISIONS:
+        raise ModelError(f"embedding precision {precision!r} is not one of {list(PRECISIONS)}.", "E219")
+    if model in NUMPY_MODELS and weights is not None:
+        raise ModelError(f"{model!r} cannot take fine-tuned weights; retrain the model.", "E217")
+    if model in NUMPY_MODELS and precision != "float32":
+        raise ModelError(f"{model!r} runs in numpy and has no int8 form; use float32.", "E219")
+    key = _encoder_key(model, weights, precision)
     with _lock:
+        registered = _encoders.get(model)  # a caller's stand-in (a fixed function) has no int8 form
+        if precision != "float32" and not isinstance(registered, SentenceTransformerEncoder | None):
+            raise ModelError(f"the encoder registered as {model!r} has no int8 form; use float32.", "E219")
         encoder = _encoders.get(key)
         if encoder is None:
             if model in NUMPY_MODELS:
                 encoder = USEMultilingualEncoder(model).load()
             else:
-                encoder = SentenceTransformerEncoder(model, weights=weights).load()
+                encoder = SentenceTransformerEncoder(model, weights=weights, precision=precision).load()
             _encoders[key] = encoder
         return encoder
 
 
-def release_encoder(model: str, weights: dict[str, np.ndarray]) -> None:
+def release_encoder(model: str, weights: dict[str, np.ndarray], precision: str = "float32") -> None:
     """Forget the process-wide encoder of ``model`` with fine-tuned ``weights`` (a fine-tuning that was
     not kept): its memory is freed once no model holds it."""
-    from .finetune import weights_digest
-
     with _lock:
-        _encoders.pop(f"{model}#fine-tuned-{weights_digest(weights)}", None)
+        _encoders.pop(_encoder_key(model, weights, precision), None)

@@ -71,6 +71,7 @@ class HybridFeaturizer:
         embedding_model: str = DEFAULT_EMBEDDING_MODEL,
         embedding_weight: float = 1.0,
         fine_tuning: FineTuning | None = None,
+        embedding_precision: str = "float32",
     ) -> None:
         self.word_ngram_range = tuple(word_ngram_range)
         self.char_ngram_range = tuple(char_ngram_range)
@@ -79,6 +80,7 @@ class HybridFeaturizer:
         self.embedding_model = embedding_model
         self.embedding_weight = embedding_weight
         self.fine_tuning = fine_tuning  # None or 0 epochs: the frozen encoder
+        self.embedding_precision = embedding_precision  # float32, or int8 (8-bit weights, onnx_runtime.py)
 
     def _sparse_params(self) -> dict:
         return {
@@ -113,7 +115,7 @@ class HybridFeaturizer:
         # Training only (never saved): the texts the encoder was tuned on, whose cross-validated
         # scores are over-confident; the intent models calibrate on the others (finetune.held_out).
         self.tuned_texts_ = frozenset(labelled[0]) if self.tensors_ is not None else None
-        self.encoder_ = get_encoder(self.embedding_model, self.tensors_)
+        self.encoder_ = get_encoder(self.embedding_model, self.tensors_, self.embedding_precision)
         self.dimension_ = int(self.encoder_.dimension)
         self.probe_ = self.encoder_.encode([PROBE_TEXT])[0]
         multilingual = bool(getattr(self.encoder_, "multilingual", False))
@@ -130,8 +132,8 @@ class HybridFeaturizer:
         say(f"features: comparing the fine-tuned and the frozen encoder on {len(held[0])} held-out texts")
         doc_of = {doc.raw: doc for doc in docs}
         encoders = {
-            "frozen": get_encoder(self.embedding_model).encode,
-            "fine_tuned": get_encoder(self.embedding_model, self.tensors_).encode,
+            "frozen": get_encoder(self.embedding_model, None, self.embedding_precision).encode,
+            "fine_tuned": get_encoder(self.embedding_model, self.tensors_, self.embedding_precision).encode,
         }
         scores = compare_encoders(
             lambda texts: self.sparse_.transform([doc_of[t] for t in texts]),
@@ -153,7 +155,7 @@ class HybridFeaturizer:
             f"{'keeping the fine-tuned encoder' if kept else 'keeping the frozen encoder'}"
         )
         if not kept:
-            release_encoder(self.embedding_model, self.tensors_)
+            release_encoder(self.embedding_model, self.tensors_, self.embedding_precision)
             self.tensors_ = None
 
     def _shares(self, docs: Sequence[ProcessedText]) -> np.ndarray | None:
@@ -228,6 +230,7 @@ class HybridFeaturizer:
             "kind": "hybrid",
             "embedding_model": self.embedding_model,
             "embedding_weight": self.embedding_weight,
+            "embedding_precision": self.embedding_precision,
             "dimension": self.dimension_,
             "sparse": sparse_state,
         }
@@ -247,6 +250,7 @@ class HybridFeaturizer:
         """Rebuild; refuses clearly when the extra or the very same encoder weights are missing."""
         try:
             model, dimension = str(state["embedding_model"]), int(state["dimension"])
+            precision = str(state.get("embedding_precision", "float32"))  # models before int8: float32
             sparse_featurizer = SparseFeaturizer.from_state(state["sparse"], {"idf": arrays["idf"]})
             probe = np.asarray(arrays["probe"], dtype=np.float32)
             tensors = tensors_of(arrays) if "fine_tuned" in state else None
@@ -259,6 +263,7 @@ class HybridFeaturizer:
                 **{k: tuple(v) if isinstance(v, list) else v for k, v in state["sparse"]["config"].items()},
                 embedding_model=model,
                 embedding_weight=float(state["embedding_weight"]),
+                embedding_precision=precision,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"featurizer state is incomplete ({exc!r}); retrain the model.", "E204") from exc
@@ -268,7 +273,8 @@ class HybridFeaturizer:
                 f"here; install them with {INSTALL_HINT}, or retrain the model without them.",
                 "E210",
             )
-        encoder = get_encoder(model, tensors)  # fine-tuned: E217 unless the tensors fit the base model
+        # fine-tuned: E217 unless the tensors fit the base model; int8 where it cannot run: E219
+        encoder = get_encoder(model, tensors, precision)
         if int(encoder.dimension) != dimension:
             raise ModelError(
                 f"the embedding model {model!r} gives {encoder.dimension} dimensions, the model was trained "
