@@ -273,8 +273,8 @@ class FeaturesParams(Params):
     # if_better: the tuned encoder is kept only when it classifies those held-out texts better than the
     # frozen one (embeddings/keep_tuned.py); always: kept whatever they say
     fine_tune_keep: str = "if_better"
-    # float32, or int8: the encoder's weights in 8 bits under ONNX Runtime, one text per run (about 1.5x
-    # faster per text; docs/accurate_tier.md#int8-weights)
+    # float32, or int8: the encoder's weights in 8 bits under ONNX Runtime, one text per run (1.2-2.3x
+    # faster in the benchmark, 0.03-0.5 points less accurate; docs/accurate_tier.md#int8-weights)
     embedding_precision: str = "float32"
 
     def check(self) -> None:

@@ -11,9 +11,9 @@ code). The graph must reproduce the torch model's vector on three probes, else t
 Without ``onnxruntime`` installed, the encoder stays on torch.
 
 ``features.embedding_precision: int8`` quantizes the graph's weights to 8 bits (ONNX Runtime's
-dynamic quantization): about 1.5x faster per text, cosine about 0.97 to the float32 vectors. Its
-activations are scaled by each run's own range, so int8 runs one text per run, always: a text's
-vector never depends on its batch mates (docs/accurate_tier.md#int8-weights).
+dynamic quantization): 1.2-2.3x faster per text in the benchmark, cosine about 0.97 to the
+float32 vectors. Its activations are scaled by each run's own range, so int8 runs one text per
+run, always: a text's vector never depends on its batch mates (docs/accurate_tier.md#int8-weights).
 """
 
 from __future__ import annotations
