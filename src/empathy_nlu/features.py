@@ -24,7 +24,7 @@ from .pipeline.params import Params, require
 from .preprocessing import ProcessedText
 
 FINE_TUNE_KEEP = ("if_better", "always")
-EMBEDDING_PRECISIONS = ("float32", "int8")  # embeddings/encoder.py PRECISIONS
+EMBEDDING_PRECISIONS = ("float32", "int8")  # the accurate tier's encoder weights (embeddings/encoder.py)
 _CACHE_LIMIT = 20_000  # distinct words kept (a few MB); past it the cache is cleared, so memory stays bounded
 
 

@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import ConfigError, ModelError
+from ..features import EMBEDDING_PRECISIONS
 from . import onnx_runtime
 from .multilingual import NUMPY_MODELS, USEMultilingualEncoder, numpy_model_installed
 from .onnx_runtime import mean_pooled
@@ -252,9 +253,6 @@ def fine_tunable(model: str) -> bool:
     return registered is None or isinstance(registered, SentenceTransformerEncoder)
 
 
-PRECISIONS = ("float32", "int8")
-
-
 def _encoder_key(model: str, weights: dict[str, np.ndarray] | None, precision: str) -> str:
     """``model``, ``#fine-tuned-<digest>`` with tuned tensors, ``#int8`` with 8-bit weights."""
     key = model
@@ -271,8 +269,10 @@ def get_encoder(
     """The process-wide encoder of ``model``, loaded on first use; with ``weights``, the base model
     with those fine-tuned tensors (shared by every model directory holding the same tensors); with
     ``precision`` int8, the same with 8-bit weights in ONNX Runtime (E219 where that cannot run)."""
-    if precision not in PRECISIONS:
-        raise ModelError(f"embedding precision {precision!r} is not one of {list(PRECISIONS)}.", "E219")
+    if precision not in EMBEDDING_PRECISIONS:
+        raise ModelError(
+            f"embedding precision {precision!r} is not one of {list(EMBEDDING_PRECISIONS)}.", "E219"
+        )
     if model in NUMPY_MODELS and weights is not None:
         raise ModelError(f"{model!r} cannot take fine-tuned weights; retrain the model.", "E217")
     if model in NUMPY_MODELS and precision != "float32":
